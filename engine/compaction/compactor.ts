@@ -1,0 +1,122 @@
+/**
+ * Compaction of one stripe: merges all of its SSTs into one, keeping the newest version of each
+ * key and dropping tombstones (the inputs hold the stripe's oldest data, so nothing older can be
+ * resurrected). It yields to the event loop every few thousand entries so foreground reads and
+ * writes keep flowing; the inputs stay readable until the output is installed.
+ *
+ * @module
+ */
+import { compareBytes } from "../codec/bytes.ts";
+import { sstFileName } from "../filename.ts";
+import { type FileSystem, joinPath } from "../fs/file_system.ts";
+import type { BlockCache } from "../sstable/block_cache.ts";
+import { TableBuilder } from "../sstable/table_builder.ts";
+import { TableReader } from "../sstable/table_reader.ts";
+import type { SstEntry } from "../sstable/format.ts";
+import type { ResolvedStoreOptions } from "../store/options.ts";
+import type { CompactionStats } from "../store/stats.ts";
+import type { TableRef } from "../store/stripe.ts";
+
+/** Entries merged between two yields to the event loop. */
+const YIELD_EVERY = 4096;
+
+/** Everything one compaction needs. */
+export interface CompactionJob {
+  fs: FileSystem;
+  dir: string;
+  /** The stripe. */
+  index: number;
+  /** Every SST of the stripe, newest first. */
+  inputs: TableRef[];
+  /** The id of the output file. */
+  fileId: number;
+  cache: BlockCache;
+  options: ResolvedStoreOptions;
+  /** Totals to add this compaction to. */
+  stats: CompactionStats;
+  /** Replaces the inputs by the output (undefined when nothing survived) in the manifest. */
+  install(inputs: TableRef[], output: TableRef | undefined): Promise<void>;
+}
+
+/**
+ * Merges every entry of the inputs in key order; for each key the newest input wins.
+ *
+ * @param inputs SSTs, newest first.
+ * @param onShadowed Called for each older version dropped.
+ * @returns The winning entries, tombstones included.
+ */
+export function* mergeTables(inputs: readonly TableRef[], onShadowed: () => void): Generator<SstEntry> {
+  const sources = inputs.map((table) => table.reader.entries());
+  const heads: (SstEntry | undefined)[] = sources.map((source) => source.next().value);
+  while (true) {
+    let best = -1;
+    for (let i = 0; i < heads.length; i++) {
+      const head = heads[i];
+      if (head === undefined) continue;
+      if (best < 0 || compareBytes(head.key, heads[best]!.key) < 0) best = i;
+    }
+    if (best < 0) return;
+    const winner = heads[best]!;
+    for (let i = 0; i < heads.length; i++) {
+      const head = heads[i];
+      if (head === undefined || (i !== best && compareBytes(head.key, winner.key) !== 0)) continue;
+      if (i !== best) onShadowed();
+      heads[i] = sources[i]!.next().value;
+    }
+    yield winner;
+  }
+}
+
+/**
+ * Runs one compaction and installs its result.
+ *
+ * @param job The stripe, its inputs and where to write.
+ * @returns A promise that settles once the output replaced the inputs.
+ */
+export async function compactStripe(job: CompactionJob): Promise<void> {
+  const path = joinPath(job.dir, sstFileName(job.index, job.fileId));
+  const builder = await TableBuilder.create(job.fs, path, {
+    blockSize: job.options.blockSize,
+    bloomFalsePositiveRate: job.options.bloomFalsePositiveRate,
+  });
+  let deduplicated = 0;
+  let tombstones = 0;
+  let written = 0;
+  let output: TableRef | undefined;
+  try {
+    let sinceYield = 0;
+    for (const entry of mergeTables(job.inputs, () => deduplicated++)) {
+      if (entry.value === null) tombstones++;
+      else {
+        builder.add(entry);
+        written++;
+      }
+      if (++sinceYield === YIELD_EVERY) {
+        sinceYield = 0;
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+    }
+    if (written === 0) await builder.abandon();
+    else {
+      const properties = await builder.finish();
+      const reader = await TableReader.open(job.fs, path, { cache: job.cache, fileId: job.fileId });
+      output = { id: job.fileId, size: properties.fileSize, reader };
+    }
+    await job.install(job.inputs, output);
+  } catch (error) {
+    output?.reader.close();
+    if (output === undefined) await builder.abandon().catch(() => {});
+    else await job.fs.remove(path).catch(() => {});
+    throw error;
+  }
+  const read = job.inputs.reduce((sum, table) => sum + table.size, 0);
+  const stats = job.stats;
+  stats.total_compactions++;
+  stats.total_ssts_merged += job.inputs.length;
+  stats.total_ssts_created += output === undefined ? 0 : 1;
+  stats.total_bytes_read += read;
+  stats.total_bytes_written += output?.size ?? 0;
+  stats.total_bytes_reclaimed += Math.max(0, read - (output?.size ?? 0));
+  stats.total_records_deduplicated += deduplicated;
+  stats.total_tombstones_removed += tombstones;
+}

@@ -1,0 +1,274 @@
+/**
+ * The database: a directory such as `mydb.keystone/`, its default table (keys `pk` and an
+ * optional `sk`, so `db.put("user#123", item)` works) and its named tables.
+ *
+ * @module
+ */
+import { KstoneError, validation } from "../errors.ts";
+import type { FileSystem } from "../fs/file_system.ts";
+import { MemoryFileSystem } from "../fs/memory_fs.ts";
+import { defaultFileSystem } from "../fs/runtime_fs.ts";
+import { createStore, openStore } from "../store/open.ts";
+import type { StoreOptions } from "../store/options.ts";
+import type { Store } from "../store/store.ts";
+import {
+  catalogLocation,
+  DEFAULT_TABLE_ID,
+  encodeDefinition,
+  FIRST_USER_TABLE_ID,
+  loadCatalog,
+  type TableDefinition,
+} from "./catalog.ts";
+import { health, type HealthReport } from "./health.ts";
+import { checkKeySchema, type KeySchema } from "./key_schema.ts";
+import { collectStats, type DatabaseStats } from "./stats.ts";
+import { type Item, type OperationCounters, Table, type TableContext } from "./table.ts";
+
+/** Options of {@linkcode Database.create}, {@linkcode Database.open} and {@linkcode Database.memory}. */
+export interface DatabaseOptions extends StoreOptions {
+  /** The filesystem to use. @default the runtime's (Deno or node:fs) */
+  fs?: FileSystem;
+}
+
+/** A key of the default table: a partition key string, or `pk` with an optional `sk`. */
+export type DefaultKey = string | { readonly pk: string; readonly sk?: string };
+
+const DEFAULT_SCHEMA: KeySchema = {
+  partitionKey: { name: "pk", type: "S" },
+  sortKey: { name: "sk", type: "S" },
+};
+const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
+
+/**
+ * An open kstone database.
+ *
+ * @example The default table, in the troubleshooting chapter's style
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Database } from "../../mod.ts";
+ * await using db = await Database.memory();
+ * await db.put("user#123", { name: "Ada", age: 36 });
+ * await db.put({ pk: "user#123", sk: "profile" }, { theme: "dark" });
+ * assert.deepEqual(await db.get("user#123"), { pk: "user#123", name: "Ada", age: 36 });
+ * assert.equal((await db.get({ pk: "user#123", sk: "profile" }))?.theme, "dark");
+ * ```
+ */
+export class Database implements AsyncDisposable {
+  readonly #store: Store;
+  readonly #counters: OperationCounters = { puts: 0, gets: 0, deletes: 0 };
+  readonly #tables = new Map<string, TableDefinition>();
+  readonly #context: TableContext;
+  readonly #default: Table;
+  #nextTableId = FIRST_USER_TABLE_ID;
+
+  private constructor(store: Store) {
+    this.#store = store;
+    this.#context = {
+      store,
+      counters: this.#counters,
+      isLive: (definition) =>
+        definition.id === DEFAULT_TABLE_ID || this.#tables.get(definition.name)?.id === definition.id,
+    };
+    this.#default = new Table(this.#context, {
+      id: DEFAULT_TABLE_ID,
+      name: "",
+      keySchema: DEFAULT_SCHEMA,
+      createdAt: 0,
+      status: "ACTIVE",
+    }, true);
+    for (const definition of loadCatalog(store)) {
+      this.#nextTableId = Math.max(this.#nextTableId, definition.id + 1);
+      if (definition.status === "ACTIVE") this.#tables.set(definition.name, definition);
+    }
+  }
+
+  /**
+   * Creates a new database directory (and missing parents) and opens it.
+   *
+   * @param path The directory, e.g. `mydb.keystone`.
+   * @param options Filesystem and tuning.
+   * @returns The open database.
+   * @throws {KstoneError} ALREADY_EXISTS `Database already exists at <path>`.
+   */
+  static async create(path: string, options: DatabaseOptions = {}): Promise<Database> {
+    const { fs = defaultFileSystem(), ...tuning } = options;
+    return new Database(await createStore(fs, path, tuning));
+  }
+
+  /**
+   * Opens an existing database directory, recovering it after a crash.
+   *
+   * @param path The directory.
+   * @param options Filesystem and tuning.
+   * @returns The open database.
+   * @throws {KstoneError} IO_ERROR `IO error: No such file or directory (os error 2)` when there
+   *   is none; CORRUPTION naming a damaged file; LOCKED when another process has it open.
+   */
+  static async open(path: string, options: DatabaseOptions = {}): Promise<Database> {
+    const { fs = defaultFileSystem(), ...tuning } = options;
+    return new Database(await openStore(fs, path, tuning));
+  }
+
+  /**
+   * Creates a database that lives in memory only (the same engine on an in-memory filesystem).
+   *
+   * @param options Tuning.
+   * @returns The open database.
+   */
+  static async memory(options: Omit<DatabaseOptions, "fs"> = {}): Promise<Database> {
+    return new Database(await createStore(new MemoryFileSystem(), "/memory.keystone", options));
+  }
+
+  /** The database directory. */
+  get path(): string {
+    return this.#store.dir;
+  }
+
+  /**
+   * Stores an item in the default table under `key`, replacing any item there. The item's
+   * `pk` (and `sk`) attributes are set from the key. Resolves once the write is durable.
+   *
+   * @param key The partition key, or `{ pk, sk }`.
+   * @param item The other attributes.
+   */
+  async put(key: DefaultKey, item: Item = {}): Promise<void> {
+    const keyItem = defaultKey(key);
+    for (const name of ["pk", "sk"] as const) {
+      if (item[name] !== undefined && item[name] !== keyItem[name]) {
+        throw validation(`The item's ${name} does not match the key: ${String(item[name])}`);
+      }
+    }
+    await this.#default.put({ ...item, ...keyItem });
+  }
+
+  /**
+   * Reads an item of the default table.
+   *
+   * @param key The partition key, or `{ pk, sk }`.
+   * @returns The item with its `pk`/`sk`, or `undefined` when there is none.
+   */
+  // deno-lint-ignore require-await
+  async get(key: DefaultKey): Promise<Item | undefined> {
+    return this.#default.getSync(defaultKey(key));
+  }
+
+  /**
+   * Deletes an item of the default table; deleting a missing item succeeds.
+   *
+   * @param key The partition key, or `{ pk, sk }`.
+   */
+  async delete(key: DefaultKey): Promise<void> {
+    await this.#default.delete(defaultKey(key));
+  }
+
+  /**
+   * Creates a table.
+   *
+   * @param name 3 to 255 letters, digits, `_`, `-` or `.`.
+   * @param keySchema The partition key and optional sort key, each with a type S, N or B.
+   * @returns The table.
+   * @throws {KstoneError} RESOURCE_IN_USE when the table exists; VALIDATION for a bad name or schema.
+   */
+  async createTable(name: string, keySchema: KeySchema): Promise<Table> {
+    if (typeof name !== "string" || !TABLE_NAME.test(name)) {
+      throw validation(`Invalid table name: ${String(name)}: must be 3 to 255 characters of [A-Za-z0-9_.-]`);
+    }
+    if (this.#tables.has(name)) {
+      throw new KstoneError("RESOURCE_IN_USE", `Table already exists: ${name}`);
+    }
+    const definition: TableDefinition = {
+      id: this.#nextTableId++,
+      name,
+      keySchema: checkKeySchema(keySchema),
+      createdAt: Date.now(),
+      status: "ACTIVE",
+    };
+    this.#tables.set(name, definition);
+    await this.#store.commit([{ ...catalogLocation(definition.id), value: encodeDefinition(definition) }]);
+    return new Table(this.#context, definition);
+  }
+
+  /**
+   * Gets a table by name.
+   *
+   * @param name The table's name.
+   * @returns The table.
+   * @throws {KstoneError} RESOURCE_NOT_FOUND when there is no such table.
+   */
+  table(name: string): Table {
+    const definition = this.#tables.get(name);
+    if (definition === undefined) throw tableNotFound(name);
+    return new Table(this.#context, definition);
+  }
+
+  /** The names of the tables, sorted. */
+  listTables(): string[] {
+    return [...this.#tables.keys()].sort();
+  }
+
+  /**
+   * Deletes a table. Its items become unreachable at once; the id is never reused.
+   *
+   * @param name The table's name.
+   * @throws {KstoneError} RESOURCE_NOT_FOUND when there is no such table.
+   */
+  async deleteTable(name: string): Promise<void> {
+    const definition = this.#tables.get(name);
+    if (definition === undefined) throw tableNotFound(name);
+    this.#tables.delete(name);
+    const deleted: TableDefinition = { ...definition, status: "DELETED" };
+    await this.#store.commit([{ ...catalogLocation(definition.id), value: encodeDefinition(deleted) }]);
+  }
+
+  /** Flushes every memtable to SSTs; the WAL is rewritten without what was flushed. */
+  flush(): Promise<void> {
+    return this.#store.flush();
+  }
+
+  /** Compacts every stripe holding two or more SSTs and waits for it. */
+  compact(): Promise<void> {
+    return this.#store.compact();
+  }
+
+  /**
+   * Reports counters and sizes: operations, memtable, SSTs per stripe, disk and WAL bytes,
+   * flushes, last LSN, and compaction totals.
+   *
+   * @returns A fresh report.
+   */
+  stats(): Promise<DatabaseStats> {
+    return collectStats(this.#store, this.#counters, this.#tables.size);
+  }
+
+  /**
+   * Judges the database healthy, degraded or unhealthy, as the troubleshooting chapter's
+   * "Health Check Interpretation" describes.
+   *
+   * @returns Status, warnings and errors.
+   */
+  health(): HealthReport {
+    return health(this.#store);
+  }
+
+  /** Flushes, closes every file and releases the lock. Closing twice is a no-op. */
+  close(): Promise<void> {
+    return this.#store.close();
+  }
+
+  /** Closes the database (`await using db = ...`). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+function tableNotFound(name: string): KstoneError {
+  return new KstoneError("RESOURCE_NOT_FOUND", `Requested resource not found: Table: ${name} not found`);
+}
+
+function defaultKey(key: DefaultKey): Item {
+  if (typeof key === "string") return { pk: key };
+  if (key === null || typeof key !== "object") {
+    throw validation(`Invalid key: expected a string or { pk, sk }, got ${String(key)}`);
+  }
+  return key.sk === undefined ? { pk: key.pk } : { pk: key.pk, sk: key.sk };
+}

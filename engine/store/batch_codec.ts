@@ -1,0 +1,108 @@
+/**
+ * The payload of a WAL record: one atomic batch of mutations. See docs/format/wal.md.
+ *
+ * ```
+ * batch    = u32 count, mutation{count}
+ * mutation = u8 stripe, u8 kind (0 delete, 1 put; on-disk: never renumber),
+ *            u32 key length, key bytes, [u32 value length, value bytes]   (value only for puts)
+ * ```
+ * Integers are little-endian.
+ *
+ * @module
+ */
+import { corruption } from "../errors.ts";
+
+/** One change to one key. `value === null` deletes the key. */
+export interface Mutation {
+  /** The key's stripe, 0..255. */
+  readonly stripe: number;
+  /** The encoded key. */
+  readonly key: Uint8Array;
+  /** The encoded item, or `null` for a delete. */
+  readonly value: Uint8Array | null;
+}
+
+const DELETE = 0;
+const PUT = 1;
+
+/**
+ * Encodes a batch of mutations.
+ *
+ * @param mutations The batch.
+ * @returns The WAL payload.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodeBatch, encodeBatch } from "./batch_codec.ts";
+ * const batch = [{ stripe: 7, key: new Uint8Array([1]), value: null }];
+ * assert.deepEqual(decodeBatch(encodeBatch(batch)), batch);
+ * ```
+ */
+export function encodeBatch(mutations: readonly Mutation[]): Uint8Array {
+  let size = 4;
+  for (const m of mutations) size += 6 + m.key.length + (m.value === null ? 0 : 4 + m.value.length);
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, mutations.length, true);
+  let at = 4;
+  for (const m of mutations) {
+    out[at] = m.stripe;
+    out[at + 1] = m.value === null ? DELETE : PUT;
+    view.setUint32(at + 2, m.key.length, true);
+    out.set(m.key, at + 6);
+    at += 6 + m.key.length;
+    if (m.value !== null) {
+      view.setUint32(at, m.value.length, true);
+      out.set(m.value, at + 4);
+      at += 4 + m.value.length;
+    }
+  }
+  return out;
+}
+
+/**
+ * Decodes a batch. Keys and values are views into `payload`.
+ *
+ * @param payload A WAL record's payload.
+ * @param lsn The record's LSN, for error messages.
+ * @returns The mutations.
+ * @throws {KstoneError} CORRUPTION when the payload is malformed.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodeBatch } from "./batch_codec.ts";
+ * assert.throws(() => decodeBatch(new Uint8Array([9, 0, 0, 0]), 3), /LSN 3/);
+ * ```
+ */
+export function decodeBatch(payload: Uint8Array, lsn = 0): Mutation[] {
+  const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
+  const bad = () => corruption(`WAL record at LSN ${lsn} holds a malformed batch`);
+  if (payload.length < 4) throw bad();
+  const count = view.getUint32(0, true);
+  const mutations: Mutation[] = [];
+  let at = 4;
+  for (let i = 0; i < count; i++) {
+    if (at + 6 > payload.length) throw bad();
+    const stripe = payload[at]!;
+    const kind = payload[at + 1]!;
+    const keyLength = view.getUint32(at + 2, true);
+    at += 6;
+    if (at + keyLength > payload.length || (kind !== PUT && kind !== DELETE)) throw bad();
+    const key = payload.subarray(at, at + keyLength);
+    at += keyLength;
+    let value: Uint8Array | null = null;
+    if (kind === PUT) {
+      if (at + 4 > payload.length) throw bad();
+      const valueLength = view.getUint32(at, true);
+      at += 4;
+      if (at + valueLength > payload.length) throw bad();
+      value = payload.subarray(at, at + valueLength);
+      at += valueLength;
+    }
+    mutations.push({ stripe, key, value });
+  }
+  if (at !== payload.length) throw bad();
+  return mutations;
+}

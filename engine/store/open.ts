@@ -1,0 +1,167 @@
+/**
+ * Creating and opening a database directory: the lock, the MANIFEST, the SSTs it lists, and the
+ * replay of the WAL past each stripe's flushed LSN. See docs/format/directory.md.
+ *
+ * @module
+ */
+import { KstoneError } from "../errors.ts";
+import { LOCK_FILE, MANIFEST_FILE, parseSstFileName, sstFileName, TEMP_SUFFIX, WAL_FILE } from "../filename.ts";
+import { type FileSystem, joinPath } from "../fs/file_system.ts";
+import { emptyManifest, type ManifestState, readManifest, STRIPES, writeManifest } from "../manifest/manifest.ts";
+import { BlockCache } from "../sstable/block_cache.ts";
+import { TableReader } from "../sstable/table_reader.ts";
+import { readWal } from "../wal/reader.ts";
+import { WalWriter } from "../wal/writer.ts";
+import { decodeBatch } from "./batch_codec.ts";
+import { bytesToLatin1 } from "../codec/bytes.ts";
+import { resolveStoreOptions, type StoreOptions } from "./options.ts";
+import { Store } from "./store.ts";
+import { Stripe } from "./stripe.ts";
+
+/**
+ * Creates a new, empty database directory (and its missing parents) and opens it.
+ *
+ * @param fs The filesystem.
+ * @param dir The database directory, e.g. `mydb.keystone`.
+ * @param options Tuning.
+ * @returns The open store.
+ * @throws {KstoneError} ALREADY_EXISTS `Database already exists at <dir>` when it holds a
+ *   database; IO_ERROR when the directory cannot be made.
+ */
+export async function createStore(fs: FileSystem, dir: string, options: StoreOptions = {}): Promise<Store> {
+  const resolved = resolveStoreOptions(options);
+  await fs.mkdir(dir, { recursive: true });
+  if (await exists(fs, joinPath(dir, WAL_FILE)) || await exists(fs, joinPath(dir, MANIFEST_FILE))) {
+    throw new KstoneError("ALREADY_EXISTS", `Database already exists at ${dir}`, { path: dir });
+  }
+  const lock = await fs.lock(joinPath(dir, LOCK_FILE));
+  try {
+    const manifest = emptyManifest();
+    await writeManifest(fs, dir, manifest);
+    const wal = await WalWriter.create(fs, joinPath(dir, WAL_FILE), walOptions(resolved, 1));
+    return new Store({
+      fs,
+      dir,
+      options: resolved,
+      lock,
+      wal,
+      manifest,
+      stripes: Array.from({ length: STRIPES }, () => new Stripe()),
+      cache: new BlockCache(resolved.blockCacheBytes),
+      lastLsn: 0,
+      warnings: [],
+    });
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+/**
+ * Opens an existing database directory and recovers it: SSTs listed in the MANIFEST are opened
+ * (a listed file that is missing is dropped with a warning, as after an operator removed a
+ * corrupted SST), unlisted SST and temp files are deleted, and the WAL is replayed. A torn last
+ * WAL record is dropped; damage before it fails the open. A missing `wal.log` next to a
+ * MANIFEST starts an empty log (the operator removed it, losing unflushed writes).
+ *
+ * @param fs The filesystem.
+ * @param dir The database directory.
+ * @param options Tuning.
+ * @returns The open store.
+ * @throws {KstoneError} IO_ERROR `IO error: No such file or directory (os error 2)` when there
+ *   is no database; CORRUPTION naming the damaged file; LOCKED when another process has it open.
+ */
+export async function openStore(fs: FileSystem, dir: string, options: StoreOptions = {}): Promise<Store> {
+  const resolved = resolveStoreOptions(options);
+  await fs.stat(dir);
+  const walPath = joinPath(dir, WAL_FILE);
+  const hasManifest = await exists(fs, joinPath(dir, MANIFEST_FILE));
+  const hasWal = await exists(fs, walPath);
+  if (!hasManifest && !hasWal) await fs.stat(walPath);
+  const lock = await fs.lock(joinPath(dir, LOCK_FILE));
+  const opened: TableReader[] = [];
+  try {
+    const warnings: string[] = [];
+    const manifest = hasManifest ? await readManifest(fs, dir) : emptyManifest();
+    const cache = new BlockCache(resolved.blockCacheBytes);
+    const stripes = Array.from({ length: STRIPES }, () => new Stripe());
+    const names = new Set(await fs.list(dir));
+    let changed = !hasManifest;
+    for (let index = 0; index < STRIPES; index++) {
+      const listed = manifest.tables[index]!;
+      const present = listed.filter((table) => {
+        if (names.has(sstFileName(index, table.id))) return true;
+        warnings.push(`SST file ${sstFileName(index, table.id)} listed in MANIFEST is missing; its data is lost`);
+        return false;
+      });
+      if (present.length !== listed.length) {
+        manifest.tables[index] = present;
+        changed = true;
+      }
+      for (const table of present) {
+        const reader = await TableReader.open(fs, joinPath(dir, sstFileName(index, table.id)), {
+          cache,
+          fileId: table.id,
+        });
+        opened.push(reader);
+        stripes[index]!.tables.push({ id: table.id, size: table.size, reader });
+      }
+    }
+    await removeUnlisted(fs, dir, names, manifest);
+    let lastLsn = manifest.lastLsn;
+    let wal: WalWriter;
+    if (hasWal) {
+      const log = await readWal(fs, walPath);
+      for (const record of log.records) {
+        for (const mutation of decodeBatch(record.payload, record.lsn)) {
+          if (record.lsn <= manifest.flushedLsn[mutation.stripe]!) continue;
+          stripes[mutation.stripe]!.memtable.put(bytesToLatin1(mutation.key), record.lsn, mutation.value, Infinity);
+        }
+        if (record.lsn > lastLsn) lastLsn = record.lsn;
+      }
+      if (log.tornBytes > 0) warnings.push(`Dropped a torn WAL tail of ${log.tornBytes} bytes`);
+      wal = await WalWriter.openForAppend(fs, walPath, {
+        ...walOptions(resolved, lastLsn + 1),
+        validSize: log.validSize,
+      });
+    } else {
+      warnings.push(`${WAL_FILE} was missing; started an empty log`);
+      wal = await WalWriter.create(fs, walPath, walOptions(resolved, lastLsn + 1));
+    }
+    if (changed) await writeManifest(fs, dir, manifest);
+    return new Store({ fs, dir, options: resolved, lock, wal, manifest, stripes, cache, lastLsn, warnings });
+  } catch (error) {
+    for (const reader of opened) reader.close();
+    await lock.release();
+    throw error;
+  }
+}
+
+function walOptions(options: ReturnType<typeof resolveStoreOptions>, nextLsn: number) {
+  return { nextLsn, syncMode: options.durability, syncIntervalMs: options.syncIntervalMs };
+}
+
+async function exists(fs: FileSystem, path: string): Promise<boolean> {
+  try {
+    await fs.stat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof KstoneError && error.errno === "ENOENT") return false;
+    throw error;
+  }
+}
+
+/** Deletes SSTs the manifest does not list (left by a crash mid-flush) and temp files. */
+async function removeUnlisted(fs: FileSystem, dir: string, names: Set<string>, manifest: ManifestState) {
+  const live = new Set<string>();
+  manifest.tables.forEach((list, index) => list.forEach((table) => live.add(sstFileName(index, table.id))));
+  let removed = false;
+  for (const name of names) {
+    const sst = parseSstFileName(name);
+    if ((sst !== undefined && !live.has(name)) || name.endsWith(TEMP_SUFFIX)) {
+      await fs.remove(joinPath(dir, name));
+      removed = true;
+    }
+  }
+  if (removed) await fs.syncDir(dir);
+}

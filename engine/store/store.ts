@@ -1,0 +1,498 @@
+/**
+ * The store: 256 stripes over one WAL, with commit, reads, flushes and compactions. Everything
+ * above it (items, tables, expressions) is lowered onto {@linkcode Store.commit},
+ * {@linkcode Store.get} and {@linkcode Store.range}.
+ *
+ * @module
+ */
+import { bytesToLatin1, latin1ToBytes } from "../codec/bytes.ts";
+import { KstoneError } from "../errors.ts";
+import { sstFileName } from "../filename.ts";
+import { type FileLock, type FileSystem, joinPath } from "../fs/file_system.ts";
+import { type ManifestState, writeManifest } from "../manifest/manifest.ts";
+import { Memtable } from "../memtable/memtable.ts";
+import { BlockCache } from "../sstable/block_cache.ts";
+import { TableBuilder } from "../sstable/table_builder.ts";
+import { TableReader } from "../sstable/table_reader.ts";
+import type { WalWriter } from "../wal/writer.ts";
+import { encodeBatch, type Mutation } from "./batch_codec.ts";
+import { compactStripe } from "../compaction/compactor.ts";
+import type { ResolvedStoreOptions } from "./options.ts";
+import { newStoreStats, type StoreStats } from "./stats.ts";
+import { lookup, mergeRange, type RangeEntry, type RangeOptions, type Stripe, type TableRef } from "./stripe.ts";
+
+/** A consistent read view across all stripes; release it when done. */
+export interface Snapshot {
+  /** The LSN the snapshot sees up to. */
+  readonly seq: number;
+  /** Range-reads one stripe as of the snapshot. */
+  range(stripe: number, options?: RangeOptions): Generator<RangeEntry>;
+  /** Reads one key as of the snapshot. */
+  get(stripe: number, key: Uint8Array): Uint8Array | undefined;
+  /** Lets the store drop versions and files only this snapshot needed. */
+  release(): void;
+}
+
+/** What {@linkcode Store} needs from `open.ts`. */
+export interface StoreParts {
+  fs: FileSystem;
+  dir: string;
+  options: ResolvedStoreOptions;
+  lock: FileLock;
+  wal: WalWriter;
+  manifest: ManifestState;
+  stripes: Stripe[];
+  cache: BlockCache;
+  lastLsn: number;
+  warnings: string[];
+}
+
+/**
+ * The storage engine of one open database directory. Made by `openStore`/`createStore` in
+ * `open.ts`.
+ */
+export class Store {
+  readonly fs: FileSystem;
+  readonly dir: string;
+  readonly options: ResolvedStoreOptions;
+  readonly stats: StoreStats = newStoreStats();
+  /** Problems found at open that did not stop it, e.g. a listed SST that is missing. */
+  readonly warnings: string[];
+  readonly #lock: FileLock;
+  readonly #wal: WalWriter;
+  readonly #stripes: Stripe[];
+  readonly #cache: BlockCache;
+  #manifest: ManifestState;
+  #manifestWrite: Promise<void> = Promise.resolve();
+  #lastLsn: number;
+  #nextFileId: number;
+  #snapshots = new Map<number, number>();
+  #deferredClose: TableRef[] = [];
+  #flushing: Promise<void> | undefined;
+  #flushAgain = false;
+  #compactions = new Set<Promise<void>>();
+  #background: Error | undefined;
+  #closed = false;
+
+  constructor(parts: StoreParts) {
+    this.fs = parts.fs;
+    this.dir = parts.dir;
+    this.options = parts.options;
+    this.warnings = parts.warnings;
+    this.#lock = parts.lock;
+    this.#wal = parts.wal;
+    this.#manifest = parts.manifest;
+    this.#stripes = parts.stripes;
+    this.#cache = parts.cache;
+    this.#lastLsn = parts.lastLsn;
+    this.#nextFileId = parts.manifest.nextFileId;
+  }
+
+  /** The LSN of the newest committed batch. */
+  get lastLsn(): number {
+    return this.#lastLsn;
+  }
+
+  /** The WAL writer (for stats). */
+  get wal(): WalWriter {
+    return this.#wal;
+  }
+
+  /** The stripes (for stats and tests). */
+  get stripes(): readonly Stripe[] {
+    return this.#stripes;
+  }
+
+  /** The shared block cache (for stats). */
+  get cache(): BlockCache {
+    return this.#cache;
+  }
+
+  /**
+   * Commits a batch of mutations atomically. Synchronously, before it returns, the batch gets
+   * its LSN, is appended to the WAL and is visible to reads; the promise resolves once it is
+   * durable. A check made in the same synchronous step as the commit is thus atomic.
+   *
+   * @param mutations The batch; applied in order (a later mutation of a key wins).
+   * @returns A promise that resolves when the batch is durable.
+   * @throws {KstoneError} CLOSED after close, FAILED after a WAL failure.
+   */
+  commit(mutations: readonly Mutation[]): Promise<void> {
+    this.#checkOpen();
+    const lsn = this.#wal.append(encodeBatch(mutations));
+    const retain = this.#retainSeq();
+    for (const mutation of mutations) {
+      this.#stripes[mutation.stripe]!.memtable.put(bytesToLatin1(mutation.key), lsn, mutation.value, retain);
+    }
+    this.#lastLsn = lsn;
+    this.stats.batches++;
+    this.stats.mutations += mutations.length;
+    this.#maybeFlush();
+    return this.#wal.durable(lsn);
+  }
+
+  /**
+   * Reads the newest live version of a key.
+   *
+   * @param stripe The key's stripe.
+   * @param key The encoded key.
+   * @returns The encoded item, or `undefined` when the key is absent or deleted.
+   */
+  get(stripe: number, key: Uint8Array): Uint8Array | undefined {
+    this.#checkOpen();
+    return this.#stripes[stripe]!.get(key, bytesToLatin1(key), Infinity) ?? undefined;
+  }
+
+  /**
+   * Iterates live keys of one stripe in key order, as of now. Consume it synchronously or take
+   * a {@linkcode snapshot} to read across awaits.
+   *
+   * @param stripe The stripe.
+   * @param options Bounds and direction.
+   * @returns The live entries.
+   */
+  range(stripe: number, options: RangeOptions = {}): Generator<RangeEntry> {
+    this.#checkOpen();
+    return mergeRange(this.#stripes[stripe]!.view(), Infinity, options);
+  }
+
+  /**
+   * Opens a consistent view of every stripe as of the last commit. Flushes and compactions do
+   * not change what it reads. Release it when done.
+   *
+   * @returns The snapshot.
+   */
+  snapshot(): Snapshot {
+    this.#checkOpen();
+    const seq = this.#lastLsn;
+    const views = this.#stripes.map((stripe) => stripe.view());
+    this.#snapshots.set(seq, (this.#snapshots.get(seq) ?? 0) + 1);
+    let released = false;
+    return {
+      seq,
+      range: (stripe, options = {}) => mergeRange(views[stripe]!, seq, options),
+      get: (stripe, key) => {
+        const view = views[stripe]!;
+        return lookup(view.memtables, view.tables, key, bytesToLatin1(key), seq) ?? undefined;
+      },
+      release: () => {
+        if (released) return;
+        released = true;
+        const left = (this.#snapshots.get(seq) ?? 1) - 1;
+        if (left === 0) this.#snapshots.delete(seq);
+        else this.#snapshots.set(seq, left);
+        if (this.#snapshots.size === 0) this.#closeDeferred();
+      },
+    };
+  }
+
+  /** Flushes every memtable to SSTs and rewrites the WAL without the flushed records. */
+  async flush(): Promise<void> {
+    this.#checkOpen();
+    await this.#runFlush(true);
+  }
+
+  /** Compacts every stripe that holds two or more SSTs, and waits for it. */
+  async compact(): Promise<void> {
+    this.#checkOpen();
+    await this.#flushing;
+    const jobs: Promise<void>[] = [];
+    this.#stripes.forEach((stripe, index) => {
+      if (stripe.tables.length >= 2 && !stripe.compacting) jobs.push(this.#startCompaction(index));
+    });
+    await Promise.all([...jobs, ...this.#compactions]);
+  }
+
+  /** Waits for every running flush and compaction. */
+  async idle(): Promise<void> {
+    while (this.#flushing !== undefined || this.#compactions.size > 0) {
+      await this.#flushing;
+      await Promise.all(this.#compactions);
+    }
+  }
+
+  /**
+   * Closes the store: waits for background work, flushes (unless `flushOnClose` is off), syncs
+   * and closes the WAL, closes every SST and releases the lock. Closing twice is a no-op.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    try {
+      await this.idle();
+      if (this.options.flushOnClose && !this.#wal.failed) await this.#runFlush(true);
+      await this.idle();
+    } finally {
+      this.#closed = true;
+      await this.#wal.close().catch(() => {});
+      for (const stripe of this.#stripes) for (const table of stripe.tables) table.reader.close();
+      for (const table of this.#deferredClose) table.reader.close();
+      await this.#lock.release();
+    }
+  }
+
+  /** Whether the store was closed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Memory held by all memtables, in bytes. */
+  memtableBytes(): number {
+    let total = 0;
+    for (const stripe of this.#stripes) {
+      total += stripe.memtable.bytes;
+      for (const memory of stripe.immutables) total += memory.bytes;
+    }
+    return total;
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new KstoneError("CLOSED", "Database is closed");
+  }
+
+  /** The error of the last background flush or compaction, cleared when one succeeds. */
+  get backgroundError(): Error | undefined {
+    return this.#background;
+  }
+
+  #retainSeq(): number {
+    let oldest = Infinity;
+    for (const seq of this.#snapshots.keys()) if (seq < oldest) oldest = seq;
+    return oldest;
+  }
+
+  #maybeFlush(): void {
+    if (this.#flushing !== undefined) {
+      this.#flushAgain ||= this.#needsFlush() !== "none";
+      return;
+    }
+    const need = this.#needsFlush();
+    if (need !== "none") void this.#runFlush(need === "all").catch(() => {});
+  }
+
+  #needsFlush(): "none" | "some" | "all" {
+    if (this.#wal.size > this.options.maxWalBytes) return "all";
+    if (this.memtableBytes() > this.options.memtableBudgetBytes) return "some";
+    for (const stripe of this.#stripes) {
+      if (stripe.memtable.size >= this.options.maxStripeRecords) return "some";
+    }
+    return "none";
+  }
+
+  /** Runs flushes one at a time; `all` flushes every stripe and rewrites the WAL. */
+  #runFlush(all: boolean): Promise<void> {
+    const previous = this.#flushing ?? Promise.resolve();
+    const run = previous.then(async () => {
+      try {
+        await this.#flushOnce(all);
+        this.#background = undefined;
+      } catch (error) {
+        this.#background = error as Error;
+        if (all) throw error;
+      }
+    });
+    const tracked = run.finally(() => {
+      if (this.#flushing === tracked) this.#flushing = undefined;
+      if (this.#flushAgain && !this.#closed) {
+        this.#flushAgain = false;
+        this.#maybeFlush();
+      }
+    });
+    this.#flushing = tracked;
+    return tracked;
+  }
+
+  #pickStripes(all: boolean): number[] {
+    const picked: number[] = [];
+    const budget = this.options.memtableBudgetBytes;
+    const order = this.#stripes.map((stripe, index) => ({ index, stripe }))
+      .filter(({ stripe }) => stripe.memtable.size > 0 || stripe.immutables.length > 0)
+      .sort((a, b) => b.stripe.memtable.bytes - a.stripe.memtable.bytes);
+    let total = this.memtableBytes();
+    for (const { index, stripe } of order) {
+      const due = all || stripe.immutables.length > 0 || stripe.memtable.size >= this.options.maxStripeRecords ||
+        total > budget / 2;
+      if (!due) continue;
+      picked.push(index);
+      total -= stripe.memtable.bytes;
+    }
+    return picked;
+  }
+
+  async #flushOnce(all: boolean): Promise<void> {
+    const picked = this.#pickStripes(all || this.#wal.size > this.options.maxWalBytes);
+    const switchLsn = this.#lastLsn;
+    for (const index of picked) {
+      const stripe = this.#stripes[index]!;
+      if (stripe.memtable.size === 0) continue;
+      stripe.immutables.unshift(stripe.memtable);
+      stripe.memtable = new Memtable();
+    }
+    const made: { index: number; table: TableRef | undefined; flushed: Memtable[] }[] = [];
+    try {
+      for (const index of picked) {
+        const stripe = this.#stripes[index]!;
+        const flushed = [...stripe.immutables];
+        const table = await this.#writeMemtables(index, flushed, stripe.tables.length === 0);
+        made.push({ index, table, flushed });
+        await yieldToEventLoop();
+      }
+    } catch (error) {
+      for (const { index, table } of made) if (table !== undefined) await this.#discard(index, table);
+      throw error;
+    }
+    await this.#updateManifest((state) => {
+      for (const { index, table } of made) {
+        if (table !== undefined) state.tables[index]!.unshift({ id: table.id, size: table.size });
+        state.flushedLsn[index] = Math.max(state.flushedLsn[index]!, switchLsn);
+      }
+      state.lastLsn = Math.max(state.lastLsn, switchLsn);
+    });
+    for (const { index, table, flushed } of made) {
+      const stripe = this.#stripes[index]!;
+      if (table !== undefined) stripe.tables = [table, ...stripe.tables];
+      stripe.immutables = stripe.immutables.filter((memory) => !flushed.includes(memory));
+      this.stats.flushes++;
+      if (table !== undefined) this.stats.flushedBytes += table.size;
+    }
+    await this.#truncateWal(all);
+    this.#scheduleCompactions();
+  }
+
+  async #writeMemtables(index: number, memtables: Memtable[], dropTombstones: boolean): Promise<TableRef | undefined> {
+    const keys = new Set<string>();
+    for (const memory of memtables) for (const key of memory.keys()) keys.add(key);
+    const sorted = [...keys].sort();
+    const id = this.#nextFileId++;
+    const path = joinPath(this.dir, sstFileName(index, id));
+    const builder = await TableBuilder.create(this.fs, path, {
+      blockSize: this.options.blockSize,
+      bloomFalsePositiveRate: this.options.bloomFalsePositiveRate,
+    });
+    let written = 0;
+    try {
+      for (const key of sorted) {
+        let entry;
+        for (const memory of memtables) {
+          entry = memory.get(key);
+          if (entry !== undefined) break;
+        }
+        if (entry === undefined || (entry.value === null && dropTombstones)) continue;
+        builder.add({ key: latin1ToBytes(key), seq: entry.seq, value: entry.value });
+        written++;
+      }
+      if (written === 0) {
+        await builder.abandon();
+        return undefined;
+      }
+      const properties = await builder.finish();
+      const reader = await TableReader.open(this.fs, path, { cache: this.#cache, fileId: id });
+      return { id, size: properties.fileSize, reader };
+    } catch (error) {
+      await builder.abandon().catch(() => {});
+      throw error;
+    }
+  }
+
+  async #discard(index: number, table: TableRef): Promise<void> {
+    table.reader.close();
+    this.#cache.evictFile(table.id);
+    await this.fs.remove(joinPath(this.dir, sstFileName(index, table.id))).catch(() => {});
+  }
+
+  /** Applies a change to the manifest and writes it, one change at a time. */
+  #updateManifest(change: (state: ManifestState) => void): Promise<void> {
+    const run = this.#manifestWrite.then(async () => {
+      const next: ManifestState = {
+        lastLsn: this.#manifest.lastLsn,
+        nextFileId: Math.max(this.#manifest.nextFileId, this.#nextFileId),
+        flushedLsn: [...this.#manifest.flushedLsn],
+        tables: this.#manifest.tables.map((list) => [...list]),
+      };
+      change(next);
+      await writeManifest(this.fs, this.dir, next);
+      this.#manifest = next;
+      this.stats.manifestWrites++;
+    });
+    this.#manifestWrite = run.catch(() => {});
+    return run;
+  }
+
+  /** Drops WAL records every stripe has flushed: on a full flush, or past half the WAL limit. */
+  async #truncateWal(all: boolean): Promise<void> {
+    if (!all && this.#wal.size <= this.options.maxWalBytes / 2) return;
+    let keepFrom = this.#lastLsn + 1;
+    for (const stripe of this.#stripes) {
+      if (stripe.memtable.minSeq < keepFrom) keepFrom = stripe.memtable.minSeq;
+      for (const memory of stripe.immutables) if (memory.minSeq < keepFrom) keepFrom = memory.minSeq;
+    }
+    await this.#wal.truncateBefore(keepFrom);
+    this.stats.walRewrites++;
+  }
+
+  #scheduleCompactions(): void {
+    if (!this.options.autoCompact) return;
+    this.#stripes.forEach((stripe, index) => {
+      if (
+        stripe.tables.length >= this.options.sstThreshold && !stripe.compacting &&
+        this.#compactions.size < this.options.maxConcurrentCompactions
+      ) {
+        void this.#startCompaction(index).catch(() => {});
+      }
+    });
+  }
+
+  #startCompaction(index: number): Promise<void> {
+    const stripe = this.#stripes[index]!;
+    stripe.compacting = true;
+    this.stats.compaction.active_compactions++;
+    const job = compactStripe({
+      fs: this.fs,
+      dir: this.dir,
+      index,
+      inputs: [...stripe.tables],
+      fileId: this.#nextFileId++,
+      cache: this.#cache,
+      options: this.options,
+      stats: this.stats.compaction,
+      install: (inputs, output) => this.#installCompaction(index, inputs, output),
+    }).catch((error) => {
+      this.#background = error as Error;
+      throw error;
+    }).finally(() => {
+      stripe.compacting = false;
+      this.stats.compaction.active_compactions--;
+      this.#compactions.delete(job);
+      if (!this.#closed) this.#scheduleCompactions();
+    });
+    this.#compactions.add(job);
+    return job;
+  }
+
+  async #installCompaction(index: number, inputs: TableRef[], output: TableRef | undefined): Promise<void> {
+    const gone = new Set(inputs.map((table) => table.id));
+    await this.#updateManifest((state) => {
+      const kept = state.tables[index]!.filter((table) => !gone.has(table.id));
+      if (output !== undefined) kept.push({ id: output.id, size: output.size });
+      state.tables[index] = kept;
+    });
+    const stripe = this.#stripes[index]!;
+    const kept = stripe.tables.filter((table) => !gone.has(table.id));
+    stripe.tables = output === undefined ? kept : [...kept, output];
+    for (const table of inputs) {
+      await this.fs.remove(joinPath(this.dir, sstFileName(index, table.id))).catch(() => {});
+      this.#cache.evictFile(table.id);
+      if (this.#snapshots.size === 0) table.reader.close();
+      else this.#deferredClose.push(table);
+    }
+  }
+
+  #closeDeferred(): void {
+    for (const table of this.#deferredClose) table.reader.close();
+    this.#deferredClose = [];
+  }
+}
+
+/** Lets other tasks run (a macrotask turn, so I/O callbacks get their chance). */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
