@@ -28,5 +28,11 @@ export type { CompactionStats } from "./engine/store/stats.ts";
 export { KstoneError, type KstoneErrorCode } from "./engine/errors.ts";
 export { NumberValue } from "./engine/model/number_value.ts";
 export type { AttributeMap, AttributeValue, KeyType } from "./engine/model/attribute_value.ts";
-export type { FileSystem, FileHandle, FileInfo, FileLock, OpenOptions } from "./engine/fs/file_system.ts";
+export type {
+  FileHandle,
+  FileInfo,
+  FileLock,
+  FileSystem,
+  OpenOptions,
+} from "./engine/fs/file_system.ts";
 export { MemoryFileSystem } from "./engine/fs/memory_fs.ts";

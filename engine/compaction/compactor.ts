@@ -10,9 +10,9 @@ import { compareBytes } from "../codec/bytes.ts";
 import { sstFileName } from "../filename.ts";
 import { type FileSystem, joinPath } from "../fs/file_system.ts";
 import type { BlockCache } from "../sstable/block_cache.ts";
-import { TableBuilder } from "../sstable/table_builder.ts";
+import { TableBuilder } from "../sstable/table_writer.ts";
 import { TableReader } from "../sstable/table_reader.ts";
-import type { SstEntry } from "../sstable/format.ts";
+import type { SstEntry } from "../sstable/entry.ts";
 import type { ResolvedStoreOptions } from "../store/options.ts";
 import type { CompactionStats } from "../store/stats.ts";
 import type { TableRef } from "../store/stripe.ts";
@@ -45,8 +45,11 @@ export interface CompactionJob {
  * @param onShadowed Called for each older version dropped.
  * @returns The winning entries, tombstones included.
  */
-export function* mergeTables(inputs: readonly TableRef[], onShadowed: () => void): Generator<SstEntry> {
-  const sources = inputs.map((table) => table.reader.entries());
+export function* mergeTables(
+  inputs: readonly TableRef[],
+  onShadowed: () => void,
+): Generator<SstEntry> {
+  const sources = inputs.map((table) => table.reader.entries({ fillCache: false }));
   const heads: (SstEntry | undefined)[] = sources.map((source) => source.next().value);
   while (true) {
     let best = -1;

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { encodeKey, stripeOf, tablePrefix, prefixEnd } from "../codec/key_codec.ts";
+import { encodeKey, prefixEnd, stripeOf, tablePrefix } from "../codec/key_codec.ts";
 import { decodeItem, encodeItem } from "../codec/item_codec.ts";
 import type { AttributeMap } from "../model/attribute_value.ts";
 import { marshallItem, unmarshallItem } from "../model/marshall.ts";

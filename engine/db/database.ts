@@ -67,7 +67,8 @@ export class Database implements AsyncDisposable {
       store,
       counters: this.#counters,
       isLive: (definition) =>
-        definition.id === DEFAULT_TABLE_ID || this.#tables.get(definition.name)?.id === definition.id,
+        definition.id === DEFAULT_TABLE_ID ||
+        this.#tables.get(definition.name)?.id === definition.id,
     };
     this.#default = new Table(this.#context, {
       id: DEFAULT_TABLE_ID,
@@ -171,7 +172,9 @@ export class Database implements AsyncDisposable {
    */
   async createTable(name: string, keySchema: KeySchema): Promise<Table> {
     if (typeof name !== "string" || !TABLE_NAME.test(name)) {
-      throw validation(`Invalid table name: ${String(name)}: must be 3 to 255 characters of [A-Za-z0-9_.-]`);
+      throw validation(
+        `Invalid table name: ${String(name)}: must be 3 to 255 characters of [A-Za-z0-9_.-]`,
+      );
     }
     if (this.#tables.has(name)) {
       throw new KstoneError("RESOURCE_IN_USE", `Table already exists: ${name}`);
@@ -184,7 +187,10 @@ export class Database implements AsyncDisposable {
       status: "ACTIVE",
     };
     this.#tables.set(name, definition);
-    await this.#store.commit([{ ...catalogLocation(definition.id), value: encodeDefinition(definition) }]);
+    await this.#store.commit([{
+      ...catalogLocation(definition.id),
+      value: encodeDefinition(definition),
+    }]);
     return new Table(this.#context, definition);
   }
 
@@ -217,7 +223,10 @@ export class Database implements AsyncDisposable {
     if (definition === undefined) throw tableNotFound(name);
     this.#tables.delete(name);
     const deleted: TableDefinition = { ...definition, status: "DELETED" };
-    await this.#store.commit([{ ...catalogLocation(definition.id), value: encodeDefinition(deleted) }]);
+    await this.#store.commit([{
+      ...catalogLocation(definition.id),
+      value: encodeDefinition(deleted),
+    }]);
   }
 
   /** Flushes every memtable to SSTs; the WAL is rewritten without what was flushed. */
@@ -262,7 +271,10 @@ export class Database implements AsyncDisposable {
 }
 
 function tableNotFound(name: string): KstoneError {
-  return new KstoneError("RESOURCE_NOT_FOUND", `Requested resource not found: Table: ${name} not found`);
+  return new KstoneError(
+    "RESOURCE_NOT_FOUND",
+    `Requested resource not found: Table: ${name} not found`,
+  );
 }
 
 function defaultKey(key: DefaultKey): Item {

@@ -36,7 +36,9 @@ export function health(store: Store): HealthReport {
     }
   });
   if (store.closed) errors.push("Database is closed");
-  if (store.wal.failed) errors.push(`Write-ahead log failed: ${store.wal.failure?.message ?? "unknown error"}`);
+  if (store.wal.failed) {
+    errors.push("Write-ahead log failed: the database is read-only until reopened");
+  }
   const background = store.backgroundError;
   if (background !== undefined) errors.push(`Background work failed: ${background.message}`);
   const status = errors.length > 0 ? "unhealthy" : warnings.length > 0 ? "degraded" : "healthy";

@@ -5,7 +5,12 @@
  */
 import { encodeKey, stripeOf, validateKeyValue } from "../codec/key_codec.ts";
 import { validation } from "../errors.ts";
-import { type AttributeMap, type AttributeValue, type KeyType, typeOf } from "../model/attribute_value.ts";
+import {
+  type AttributeMap,
+  type AttributeValue,
+  type KeyType,
+  typeOf,
+} from "../model/attribute_value.ts";
 
 /** One key attribute: its name and type. */
 export interface KeyAttribute {
@@ -48,19 +53,26 @@ export interface ItemLocation {
 export function checkKeySchema(schema: KeySchema): KeySchema {
   const check = (attribute: KeyAttribute | undefined, role: string) => {
     if (attribute === undefined) return;
-    if (typeof attribute.name !== "string" || attribute.name.length === 0 || attribute.name.length > 255) {
+    if (
+      typeof attribute.name !== "string" || attribute.name.length === 0 ||
+      attribute.name.length > 255
+    ) {
       throw validation(`Invalid ${role} key name: must be 1 to 255 characters`);
     }
     if (attribute.type !== "S" && attribute.type !== "N" && attribute.type !== "B") {
       throw validation(
-        `Invalid ${role} key type for ${attribute.name}: must be S, N or B, got ${String(attribute.type)}`,
+        `Invalid ${role} key type for ${attribute.name}: must be S, N or B, got ${
+          String(attribute.type)
+        }`,
       );
     }
   };
   check(schema.partitionKey, "partition");
   check(schema.sortKey, "sort");
   if (schema.sortKey !== undefined && schema.sortKey.name === schema.partitionKey.name) {
-    throw validation("Invalid key schema: the partition key and sort key must have different names");
+    throw validation(
+      "Invalid key schema: the partition key and sort key must have different names",
+    );
   }
   return Object.freeze({ ...schema });
 }
@@ -99,10 +111,16 @@ export function locate(
   return { stripe: stripeOf(pk), key: encodeKey(tableId, pk, sk) };
 }
 
-function keyValue(item: AttributeMap, attribute: KeyAttribute, role: "partition" | "sort"): AttributeValue {
+function keyValue(
+  item: AttributeMap,
+  attribute: KeyAttribute,
+  role: "partition" | "sort",
+): AttributeValue {
   const value = item[attribute.name];
   if (value === undefined) {
-    throw validation(`One or more parameter values were invalid: Missing the key ${attribute.name} in the item`);
+    throw validation(
+      `One or more parameter values were invalid: Missing the key ${attribute.name} in the item`,
+    );
   }
   const type = typeOf(value);
   if (type !== attribute.type) {

@@ -128,6 +128,12 @@ export class Table {
         `Requested resource not found: Table: ${this.name} not found`,
       );
     }
-    return locate(this.#definition.id, this.#definition.keySchema, item, this.#sortKeyOptional, exact);
+    return locate(
+      this.#definition.id,
+      this.#definition.keySchema,
+      item,
+      this.#sortKeyOptional,
+      exact,
+    );
   }
 }

@@ -1,14 +1,41 @@
 /**
  * The inodes of `MemoryFileSystem`: files that remember their bytes as of the last datasync,
  * directories that remember their entries as of the last `syncDir`, and the function that
- * builds the tree a power cut would leave. Private to `engine/fs`.
+ * builds the tree a power cut would leave; and the handle `open` returns. Private to `engine/fs`.
  *
  * @module
  */
 
+import { ioError } from "../errors.ts";
+import type { FileHandle } from "./file_system.ts";
 import type { Random } from "./_random.ts";
 
-/** A directory: its live entries and its durable entries (as of the last `syncDir`). */
+/** Operations that change what a crash would leave; each adds one to `operationCount`. */
+export type MemoryOperationKind =
+  | "create"
+  | "write"
+  | "append"
+  | "truncate"
+  | "sync"
+  | "rename"
+  | "remove"
+  | "mkdir"
+  | "syncDir"
+  | "lock"
+  | "release";
+
+/**
+ * A directory: its live entries and its durable entries (as of the last `syncDir`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MemoryDir, MemoryFile } from "./_memory_node.ts";
+ * const dir = new MemoryDir();
+ * dir.entries.set("a", new MemoryFile());
+ * assert.equal(dir.durable.size, 0);
+ * ```
+ */
 export class MemoryDir {
   /** Always `"dir"`. */
   readonly kind = "dir";
@@ -32,6 +59,18 @@ function grow(buffer: Uint8Array, needed: number, keep: number): Uint8Array {
  * A file's bytes: `data` (what reads see) and `synced` (the bytes as of the last datasync),
  * both in buffers that grow by doubling, so appends and syncs cost the bytes they touch.
  * Below `#dirtyFrom` the two are equal; a sync copies only from there on.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MemoryFile } from "./_memory_node.ts";
+ * import { Random } from "./_random.ts";
+ * const file = MemoryFile.synced(new Uint8Array([1, 2]));
+ * file.write(new Uint8Array([3]), 2);
+ * assert.equal(file.size, 3);
+ * assert.equal(file.syncedSize, 2);
+ * assert.deepEqual(file.crashImage(new Random(1), 0), new Uint8Array([1, 2]));
+ * ```
  */
 export class MemoryFile {
   /** Always `"file"`. */
@@ -156,6 +195,19 @@ export class MemoryFile {
  * @param random The seeded source of every choice.
  * @param keep The probability that unsynced bytes survive.
  * @returns The new root, whose live and durable entries are equal.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { crashTree, MemoryDir, MemoryFile } from "./_memory_node.ts";
+ * import { Random } from "./_random.ts";
+ * const root = new MemoryDir();
+ * root.entries.set("kept", MemoryFile.synced(new Uint8Array([1])));
+ * root.durable = new Map(root.entries);
+ * root.entries.set("lost", new MemoryFile());
+ * const after = crashTree(root, new Random(1), 0.5);
+ * assert.deepEqual([...after.entries.keys()], ["kept"]);
+ * ```
  */
 export function crashTree(root: MemoryDir, random: Random, keep: number): MemoryDir {
   const copies = new Map<MemoryNode, MemoryNode>();
@@ -166,7 +218,9 @@ export function crashTree(root: MemoryDir, random: Random, keep: number): Memory
       const node = dir.durable.get(name) as MemoryNode;
       let child = copies.get(node);
       if (child === undefined) {
-        child = node.kind === "dir" ? copyDir(node) : MemoryFile.synced(node.crashImage(random, keep));
+        child = node.kind === "dir"
+          ? copyDir(node)
+          : MemoryFile.synced(node.crashImage(random, keep));
         copies.set(node, child);
       }
       copy.entries.set(name, child);
@@ -175,4 +229,87 @@ export function crashTree(root: MemoryDir, random: Random, keep: number): Memory
     return copy;
   };
   return copyDir(root);
+}
+
+function checkPosition(value: number, what: string): void {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(`Cannot use ${what} ${value}: must be a non-negative integer`);
+  }
+}
+
+/**
+ * An open file of `MemoryFileSystem`; reports its mutating calls through `count`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MemoryFile, MemoryFileHandle } from "./_memory_node.ts";
+ * const kinds: string[] = [];
+ * const handle = new MemoryFileHandle("/f", new MemoryFile(), (kind) => kinds.push(kind));
+ * handle.append(new Uint8Array([1]));
+ * handle.datasyncSync();
+ * assert.deepEqual(kinds, ["append", "sync"]);
+ * ```
+ */
+export class MemoryFileHandle implements FileHandle {
+  readonly path: string;
+  #file: MemoryFile;
+  #count: (kind: MemoryOperationKind) => void;
+  #closed = false;
+
+  constructor(path: string, file: MemoryFile, count: (kind: MemoryOperationKind) => void) {
+    this.path = path;
+    this.#file = file;
+    this.#count = count;
+  }
+
+  #open(): MemoryFile {
+    if (this.#closed) throw ioError("EBADF", this.path);
+    return this.#file;
+  }
+
+  size(): number {
+    return this.#open().size;
+  }
+
+  read(buffer: Uint8Array, position: number): number {
+    checkPosition(position, "position");
+    return this.#open().read(buffer, position);
+  }
+
+  write(data: Uint8Array, position: number): void {
+    checkPosition(position, "position");
+    this.#open().write(data, position);
+    this.#count("write");
+  }
+
+  append(data: Uint8Array): void {
+    const file = this.#open();
+    file.write(data, file.size);
+    this.#count("append");
+  }
+
+  truncate(size: number): void {
+    checkPosition(size, "size");
+    this.#open().truncate(size);
+    this.#count("truncate");
+  }
+
+  datasync(): Promise<void> {
+    try {
+      this.datasyncSync(); // takes effect now: later writes are not covered
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  datasyncSync(): void {
+    this.#open().sync();
+    this.#count("sync");
+  }
+
+  close(): void {
+    this.#closed = true;
+  }
 }

@@ -23,23 +23,18 @@
 
 import { ioError } from "../errors.ts";
 import type { FileHandle, FileInfo, FileLock, FileSystem, OpenOptions } from "./file_system.ts";
-import { crashTree, MemoryDir, MemoryFile, type MemoryNode } from "./_memory_node.ts";
+import {
+  crashTree,
+  MemoryDir,
+  MemoryFile,
+  MemoryFileHandle,
+  type MemoryNode,
+  type MemoryOperationKind,
+} from "./_memory_node.ts";
 import { lockedError } from "./_pid_lock.ts";
 import { Random } from "./_random.ts";
 
-/** Operations that change what a crash would leave; each adds one to `operationCount`. */
-export type MemoryOperationKind =
-  | "create"
-  | "write"
-  | "append"
-  | "truncate"
-  | "sync"
-  | "rename"
-  | "remove"
-  | "mkdir"
-  | "syncDir"
-  | "lock"
-  | "release";
+export type { MemoryOperationKind } from "./_memory_node.ts";
 
 /** What {@linkcode MemoryFileSystemOptions.onOperation} is told after each counted operation. */
 export interface MemoryOperation {
@@ -97,12 +92,6 @@ function segments(path: string): string[] {
     else parts.push(part);
   }
   return parts;
-}
-
-function checkPosition(value: number, what: string): void {
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new RangeError(`Cannot use ${what} ${value}: must be a non-negative integer`);
-  }
 }
 
 /**
@@ -392,68 +381,5 @@ export class MemoryFileSystem implements FileSystem {
     };
     walk(this.#root, "", true);
     return entries.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
-  }
-}
-
-class MemoryFileHandle implements FileHandle {
-  readonly path: string;
-  #file: MemoryFile;
-  #count: (kind: MemoryOperationKind) => void;
-  #closed = false;
-
-  constructor(path: string, file: MemoryFile, count: (kind: MemoryOperationKind) => void) {
-    this.path = path;
-    this.#file = file;
-    this.#count = count;
-  }
-
-  #open(): MemoryFile {
-    if (this.#closed) throw ioError("EBADF", this.path);
-    return this.#file;
-  }
-
-  size(): number {
-    return this.#open().size;
-  }
-
-  read(buffer: Uint8Array, position: number): number {
-    checkPosition(position, "position");
-    return this.#open().read(buffer, position);
-  }
-
-  write(data: Uint8Array, position: number): void {
-    checkPosition(position, "position");
-    this.#open().write(data, position);
-    this.#count("write");
-  }
-
-  append(data: Uint8Array): void {
-    const file = this.#open();
-    file.write(data, file.size);
-    this.#count("append");
-  }
-
-  truncate(size: number): void {
-    checkPosition(size, "size");
-    this.#open().truncate(size);
-    this.#count("truncate");
-  }
-
-  datasync(): Promise<void> {
-    try {
-      this.datasyncSync(); // takes effect now: later writes are not covered
-      return Promise.resolve();
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }
-
-  datasyncSync(): void {
-    this.#open().sync();
-    this.#count("sync");
-  }
-
-  close(): void {
-    this.#closed = true;
   }
 }

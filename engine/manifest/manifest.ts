@@ -136,7 +136,10 @@ export function decodeManifest(bytes: Uint8Array, path: string): ManifestState {
     );
   }
   const bodySize = view.getUint32(8, true);
-  if (HEADER_SIZE + bodySize !== bytes.length || crc32c(bytes, HEADER_SIZE) !== view.getUint32(12, true)) {
+  if (
+    HEADER_SIZE + bodySize !== bytes.length ||
+    crc32c(bytes, HEADER_SIZE) !== view.getUint32(12, true)
+  ) {
     throw corruption(`MANIFEST checksum mismatch: ${path}`, path);
   }
   let at = HEADER_SIZE;
@@ -152,7 +155,9 @@ export function decodeManifest(bytes: Uint8Array, path: string): ManifestState {
   for (let stripe = 0; stripe < STRIPES; stripe++) state.flushedLsn[stripe] = u64();
   const count = view.getUint32(at, true);
   at += 4;
-  if (at + count * 14 !== bytes.length) throw corruption(`MANIFEST checksum mismatch: ${path}`, path);
+  if (at + count * 14 !== bytes.length) {
+    throw corruption(`MANIFEST checksum mismatch: ${path}`, path);
+  }
   for (let i = 0; i < count; i++) {
     const stripe = view.getUint16(at, true);
     const id = view.getUint32(at + 2, true);
@@ -185,7 +190,11 @@ export async function readManifest(fs: FileSystem, dir: string): Promise<Manifes
  * @param dir The database directory.
  * @param state The manifest to write.
  */
-export async function writeManifest(fs: FileSystem, dir: string, state: ManifestState): Promise<void> {
+export async function writeManifest(
+  fs: FileSystem,
+  dir: string,
+  state: ManifestState,
+): Promise<void> {
   const path = joinPath(dir, MANIFEST_FILE);
   const temp = path + TEMP_SUFFIX;
   const file = await fs.open(temp, { create: true, truncate: true });

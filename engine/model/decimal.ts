@@ -13,122 +13,7 @@
  *
  * @module
  */
-import { validation } from "../errors.ts";
-import type { KstoneError } from "../errors.ts";
-import {
-  MAX_NUMBER_EXPONENT as MAX_EXPONENT,
-  MAX_NUMBER_PRECISION as PRECISION,
-  MIN_NUMBER_EXPONENT as MIN_EXPONENT,
-} from "../limits.ts";
-
-/** Error codes of the internal parser; a string result is the canonical text. */
-const NOT_NUMERIC = 0;
-const OVERFLOW = 1;
-const UNDERFLOW = 2;
-const TOO_PRECISE = 3;
-
-const FAST_CANONICAL = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*[1-9])?$/;
-
-/** Shortens a value quoted in an error message. */
-function quote(text: string): string {
-  return text.length <= 64 ? text : `${text.slice(0, 61)}...`;
-}
-
-function numberError(code: number, text: string): KstoneError {
-  switch (code) {
-    case OVERFLOW:
-      return validation(
-        `Number overflow. Attempting to store a number with magnitude larger than supported range: ${
-          quote(text)
-        }`,
-      );
-    case UNDERFLOW:
-      return validation(
-        `Number underflow. Attempting to store a number with magnitude smaller than supported range: ${
-          quote(text)
-        }`,
-      );
-    case TOO_PRECISE:
-      return validation(
-        `Attempting to store more than 38 significant digits in a Number: ${quote(text)}`,
-      );
-    default:
-      return validation(`The parameter cannot be converted to a numeric value: ${quote(text)}`);
-  }
-}
-
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
-}
-
-/**
- * Parses number text into its canonical form, or an error code. Never throws.
- */
-function parse(text: string): string | number {
-  const length = text.length;
-  if (length <= PRECISION && FAST_CANONICAL.test(text) && text !== "-0") return text;
-  let i = 0;
-  let negative = false;
-  const first = text.charCodeAt(0);
-  if (first === 45) {
-    negative = true;
-    i++;
-  } else if (first === 43) {
-    i++;
-  }
-  const intStart = i;
-  while (i < length && isDigit(text.charCodeAt(i))) i++;
-  const intEnd = i;
-  let fracStart = i;
-  let fracEnd = i;
-  if (i < length && text.charCodeAt(i) === 46) {
-    i++;
-    fracStart = i;
-    while (i < length && isDigit(text.charCodeAt(i))) i++;
-    fracEnd = i;
-  }
-  if (intEnd === intStart && fracEnd === fracStart) return NOT_NUMERIC;
-  let exponent = 0;
-  if (i < length && (text.charCodeAt(i) | 0x20) === 101) {
-    i++;
-    let expNegative = false;
-    const sign = text.charCodeAt(i);
-    if (sign === 45 || sign === 43) {
-      expNegative = sign === 45;
-      i++;
-    }
-    const expStart = i;
-    while (i < length && isDigit(text.charCodeAt(i))) {
-      // Saturate: anything past a billion is out of range whatever the mantissa.
-      if (exponent < 1e9) exponent = exponent * 10 + (text.charCodeAt(i) - 48);
-      i++;
-    }
-    if (i === expStart) return NOT_NUMERIC;
-    if (expNegative) exponent = -exponent;
-  }
-  if (i !== length) return NOT_NUMERIC;
-
-  const all = text.slice(intStart, intEnd) + text.slice(fracStart, fracEnd);
-  let f = 0;
-  while (f < all.length && all.charCodeAt(f) === 48) f++;
-  if (f === all.length) return "0";
-  let l = all.length - 1;
-  while (all.charCodeAt(l) === 48) l--;
-  const digits = all.slice(f, l + 1);
-  const lead = intEnd - intStart + exponent - f - 1;
-  if (lead > MAX_EXPONENT) return OVERFLOW;
-  if (lead < MIN_EXPONENT) return UNDERFLOW;
-  if (digits.length > PRECISION) return TOO_PRECISE;
-  return (negative ? "-" : "") + layout(digits, lead);
-}
-
-/** Writes digits `d1d2…dn` with the leading digit at 10^lead as plain decimal text. */
-function layout(digits: string, lead: number): string {
-  const n = digits.length;
-  if (lead >= n - 1) return digits + "0".repeat(lead - n + 1);
-  if (lead >= 0) return `${digits.slice(0, lead + 1)}.${digits.slice(lead + 1)}`;
-  return `0.${"0".repeat(-lead - 1)}${digits}`;
-}
+import { layout, NOT_NUMERIC, numberError, parse } from "./_decimal_parse.ts";
 
 /**
  * Validates DynamoDB number text and returns its canonical form.
@@ -299,7 +184,17 @@ export function subtractNumbers(a: string, b: string): string {
   return sum(a, b, true);
 }
 
-/** A non-zero number as sign, significant digits and exponent; see {@linkcode decomposeNumber}. */
+/**
+ * A number as sign, significant digits and exponent; see {@linkcode decomposeNumber}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type DecomposedNumber, decomposeNumber } from "./decimal.ts";
+ * const parts: DecomposedNumber = decomposeNumber("0");
+ * assert.equal(parts.digits, "");
+ * ```
+ */
 export interface DecomposedNumber {
   /** `true` for values below zero. */
   readonly negative: boolean;
@@ -346,6 +241,27 @@ export function decomposeNumber(canonical: string): DecomposedNumber {
   let l = canonical.length - 1;
   while (canonical.charCodeAt(l) === 48) l--;
   return { negative, digits: canonical.slice(start, l + 1), exponent: canonical.length - start };
+}
+
+/**
+ * Joins sign, digits and exponent back into canonical text: the inverse of
+ * {@linkcode decomposeNumber}. The parts must come from a valid number (non-zero first and last
+ * digit, at most 38 digits, exponent from -129 to 126); an empty `digits` gives `"0"`.
+ *
+ * @param parts The parts.
+ * @returns The canonical text.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { composeNumber } from "./decimal.ts";
+ * assert.equal(composeNumber({ negative: true, digits: "125", exponent: 2 }), "-12.5");
+ * assert.equal(composeNumber({ negative: false, digits: "5", exponent: -1 }), "0.05");
+ * ```
+ */
+export function composeNumber(parts: DecomposedNumber): string {
+  if (parts.digits === "") return "0";
+  return (parts.negative ? "-" : "") + layout(parts.digits, parts.exponent - 1);
 }
 
 /**

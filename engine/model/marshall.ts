@@ -63,7 +63,9 @@ function fail(error: unknown, prefix: string): never {
   if (!(error instanceof PathError)) throw error;
   const where = formatPath(prefix, error.path);
   throw validation(
-    where === "" ? `Cannot marshall value: ${error.reason}` : `Cannot marshall value at '${where}': ${error.reason}`,
+    where === ""
+      ? `Cannot marshall value: ${error.reason}`
+      : `Cannot marshall value at '${where}': ${error.reason}`,
   );
 }
 
@@ -95,16 +97,23 @@ function convert(value: unknown, level: number): AttributeValue {
       return { BOOL: value };
     case "object": {
       if (value === null) return { NULL: true };
-      if (Array.isArray(value)) return { L: convertList(value, level) };
+      if (Array.isArray(value)) {
+        if (level >= MAX_NESTING_DEPTH) throw new PathError(NESTING);
+        return { L: convertList(value, level) };
+      }
       const proto = Object.getPrototypeOf(value);
       if (proto === Object.prototype || proto === null) {
+        if (level >= MAX_NESTING_DEPTH) throw new PathError(NESTING);
         return { M: convertObject(value as Record<string, unknown>, level) };
       }
       if (value instanceof NumberValue) return { N: value.value };
       const bytes = toBytes(value);
       if (bytes !== undefined) return { B: bytes };
       if (value instanceof Set) return convertSet(value);
-      if (value instanceof Map) return { M: convertMap(value, level) };
+      if (value instanceof Map) {
+        if (level >= MAX_NESTING_DEPTH) throw new PathError(NESTING);
+        return { M: convertMap(value, level) };
+      }
       throw new PathError(`unsupported type ${describe(value)}`);
     }
     default:
@@ -113,7 +122,6 @@ function convert(value: unknown, level: number): AttributeValue {
 }
 
 function convertList(list: readonly unknown[], level: number): AttributeValue[] {
-  if (level >= MAX_NESTING_DEPTH && list.length > 0) throw new PathError(NESTING);
   const out: AttributeValue[] = new Array(list.length);
   let i = 0;
   try {
@@ -132,7 +140,6 @@ function convertObject(object: Record<string, unknown>, level: number): Attribut
     for (key in object) {
       const child = object[key];
       if (child === undefined) continue;
-      if (level >= MAX_NESTING_DEPTH) throw new PathError(NESTING);
       setProperty(out, key, convert(child, level + 1));
     }
   } catch (error) {
@@ -152,7 +159,6 @@ function convertMap(map: ReadonlyMap<unknown, unknown>, level: number): Attribut
         throw new PathError(`Map key of type ${describe(k)} is not a string`);
       }
       if (child === undefined) continue;
-      if (level >= MAX_NESTING_DEPTH) throw new PathError(NESTING);
       setProperty(out, k, convert(child, level + 1));
     }
   } catch (error) {
@@ -165,7 +171,12 @@ function convertMap(map: ReadonlyMap<unknown, unknown>, level: number): Attribut
 /** Sets a property, even one named `__proto__`, without touching the prototype. */
 function setProperty(target: Record<string, unknown>, key: string, value: unknown): void {
   if (key === "__proto__") {
-    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(target, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   } else {
     target[key] = value;
   }

@@ -7,6 +7,7 @@
  */
 import type { SstEntry } from "./entry.ts";
 import { MAX_U16_OFFSET_PAYLOAD, TOMBSTONE_TAG } from "./format.ts";
+import { commonPrefix, compareStored } from "./_search.ts";
 import { ByteCursor, getU32 } from "./_varint.ts";
 
 /**
@@ -34,7 +35,7 @@ export class Block {
   readonly count: number;
   readonly #offsets: number;
   readonly #wide: boolean;
-  #pos = 0;
+  #end = 0;
 
   private constructor(data: Uint8Array, count: number, offsets: number, wide: boolean) {
     this.data = data;
@@ -88,34 +89,40 @@ export class Block {
    * @returns An index in `[0, count]`; `count` when every key is smaller.
    */
   lowerBound(key: Uint8Array): number {
-    let low = 0;
-    let high = this.count;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if (this.#compareAt(this.offsetOf(mid), key) < 0) low = mid + 1;
-      else high = mid;
-    }
-    return low;
+    return this.#search(key, false);
   }
 
   /**
    * Finds the entry holding exactly `key`.
    *
    * @param key The key.
-   * @returns The entry (a tombstone has `value: null`), or `undefined`.
+   * @returns The entry (a tombstone has `value: null`), or `undefined`. Its `key` is the `key`
+   * argument itself (the bytes are equal); its value is a view of the block.
    */
   get(key: Uint8Array): SstEntry | undefined {
-    let low = 0;
-    let high = this.count;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      const offset = this.offsetOf(mid);
-      const c = this.#compareAt(offset, key);
-      if (c < 0) low = mid + 1;
-      else if (c > 0) high = mid;
-      else return this.#decodeAt(offset);
+    const index = this.#search(key, true);
+    if (index < 0) return undefined;
+    const data = this.data;
+    let pos = this.offsetOf(index);
+    let length = data[pos++]!;
+    if (length >= 0x80) {
+      pos--;
+      length = this.#slowVarint(pos);
+      pos = this.#end;
     }
-    return undefined;
+    pos += length;
+    let seq = data[pos++]!;
+    if (seq >= 0x80) {
+      seq = this.#slowVarint(pos - 1);
+      pos = this.#end;
+    }
+    let tag = data[pos++]!;
+    if (tag >= 0x80) {
+      tag = this.#slowVarint(pos - 1);
+      pos = this.#end;
+    }
+    if (tag === TOMBSTONE_TAG) return { key, seq, value: null };
+    return { key, seq, value: data.subarray(pos, pos + tag - 1) };
   }
 
   /**
@@ -153,44 +160,84 @@ export class Block {
     return entries;
   }
 
-  #varint(): number {
+  /**
+   * Finds where `key` goes. With `exact`, returns the index of the entry equal to `key` or -1;
+   * otherwise the first index whose key is at least `key`.
+   */
+  /**
+   * Binary search with common-prefix skipping. With `exact`, returns the index of the entry
+   * equal to `key` or -1; otherwise the first index whose key is at least `key`.
+   */
+  #search(key: Uint8Array, exact: boolean): number {
     const data = this.data;
-    let byte = data[this.#pos++]!;
-    if (byte < 0x80) return byte;
-    let result = byte & 0x7f;
-    let scale = 0x80;
+    let low = 0;
+    let high = this.count;
+    let lowCommon = 0;
+    let highCommon = 0;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      let pos = this.offsetOf(mid);
+      let length = data[pos++]!;
+      if (length >= 0x80) {
+        length = this.#slowVarint(pos - 1);
+        pos = this.#end;
+      }
+      const c = compareStored(
+        data,
+        pos,
+        length,
+        key,
+        lowCommon < highCommon ? lowCommon : highCommon,
+      );
+      if (c < 0) {
+        low = mid + 1;
+        lowCommon = commonPrefix();
+      } else {
+        if (c === 0 && exact) return mid;
+        high = mid;
+        highCommon = commonPrefix();
+      }
+    }
+    return exact ? -1 : low;
+  }
+
+  /** Decodes a varint of 2+ bytes at `pos`; leaves the position after it in `#end`. */
+  #slowVarint(pos: number): number {
+    const data = this.data;
+    let result = 0;
+    let scale = 1;
+    let byte: number;
     do {
-      byte = data[this.#pos++]!;
+      byte = data[pos++] ?? 0;
       result += (byte & 0x7f) * scale;
       scale *= 0x80;
     } while (byte >= 0x80);
+    this.#end = pos;
     return result;
   }
 
-  #compareAt(offset: number, key: Uint8Array): number {
-    this.#pos = offset;
-    const length = this.#varint();
-    const start = this.#pos;
-    const data = this.data;
-    const n = length < key.length ? length : key.length;
-    for (let i = 0; i < n; i++) {
-      const d = data[start + i]! - key[i]!;
-      if (d !== 0) return d;
-    }
-    return length - key.length;
-  }
-
   #decodeAt(offset: number): SstEntry {
-    this.#pos = offset;
-    const keyLength = this.#varint();
-    const keyStart = this.#pos;
-    this.#pos += keyLength;
-    const seq = this.#varint();
-    const tag = this.#varint();
     const data = this.data;
+    let pos = offset;
+    let keyLength = data[pos++]!;
+    if (keyLength >= 0x80) {
+      keyLength = this.#slowVarint(pos - 1);
+      pos = this.#end;
+    }
+    const keyStart = pos;
+    pos += keyLength;
+    let seq = data[pos++]!;
+    if (seq >= 0x80) {
+      seq = this.#slowVarint(pos - 1);
+      pos = this.#end;
+    }
+    let tag = data[pos++]!;
+    if (tag >= 0x80) {
+      tag = this.#slowVarint(pos - 1);
+      pos = this.#end;
+    }
     const key = data.subarray(keyStart, keyStart + keyLength);
     if (tag === TOMBSTONE_TAG) return { key, seq, value: null };
-    const valueStart = this.#pos;
-    return { key, seq, value: data.subarray(valueStart, valueStart + tag - 1) };
+    return { key, seq, value: data.subarray(pos, pos + tag - 1) };
   }
 }

@@ -115,13 +115,13 @@ export class BlockCache {
    */
   insert(fileId: number, offset: number, block: Block): void {
     if (block.byteLength > this.capacity) return;
+    const old = this.#files.get(fileId)?.get(offset);
+    if (old !== undefined) this.#remove(old, this.#files.get(fileId)!);
     let blocks = this.#files.get(fileId);
     if (blocks === undefined) {
       blocks = new Map();
       this.#files.set(fileId, blocks);
     }
-    const old = blocks.get(offset);
-    if (old !== undefined) this.#remove(old, blocks);
     const node: Node = { fileId, offset, block, prev: null, next: null };
     blocks.set(offset, node);
     this.#pushFront(node);
@@ -153,7 +153,11 @@ export class BlockCache {
   clear(): void {
     this.#files.clear();
     this.#head = this.#tail = null;
-    this.#usage = this.#count = this.#hits = this.#misses = 0;
+    this.#usage =
+      this.#count =
+      this.#hits =
+      this.#misses =
+        0;
   }
 
   #remove(node: Node, blocks: Map<number, Node>): void {

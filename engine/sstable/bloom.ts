@@ -4,7 +4,8 @@
  *
  * Each key is hashed once with two murmur3 (x86, 32-bit) lanes seeded
  * {@linkcode BLOOM_SEED_1} and {@linkcode BLOOM_SEED_2}; probe `i` sets bit
- * `(h1 + i * h2) mod 2^32 mod m` (double hashing), `m` being the filter's bit count.
+ * `floor(((h1 + i * h2) mod 2^32) * m / 2^32)` (double hashing, then a multiply-shift range
+ * reduction instead of a slow modulo), `m` being the filter's bit count.
  *
  * @module
  */
@@ -12,6 +13,7 @@ import { KstoneError } from "../errors.ts";
 import { BLOOM_SEED_1, BLOOM_SEED_2, MAX_BLOOM_PROBES } from "./format.ts";
 
 const C1 = 0xcc9e2d51;
+const TWO_32 = 0x1_0000_0000;
 const C2 = 0x1b873593;
 
 /** The second lane of the last `bloomHashPair` call (saves an allocation per key). */
@@ -185,13 +187,13 @@ export class BloomFilterBuilder {
     if (probes > 0) bytes = Math.max(8, Math.ceil((this.#count * bitsPerKey) / 8));
     const out = new Uint8Array(bytes + 1);
     out[bytes] = probes;
-    const bits = bytes * 8;
+    const scale = (bytes * 8) / TWO_32;
     const hashes = this.#hashes;
     for (let i = 0; i < this.#count * 2 && probes > 0; i += 2) {
       let h = hashes[i]!;
       const delta = hashes[i + 1]!;
       for (let p = 0; p < probes; p++) {
-        const bit = h % bits;
+        const bit = Math.floor(h * scale);
         out[bit >>> 3]! |= 1 << (bit & 7);
         h = (h + delta) >>> 0;
       }
@@ -220,7 +222,8 @@ export class BloomFilter {
   readonly bits: Uint8Array;
   /** The number of probes per key; 0 means "no filter", matching every key. */
   readonly probes: number;
-  readonly #bitCount: number;
+  /** The bit count over 2^32: a 32-bit hash times this, floored, is a bit number. */
+  readonly #scale: number;
 
   /**
    * @param bits The bit array.
@@ -229,7 +232,7 @@ export class BloomFilter {
   constructor(bits: Uint8Array, probes: number) {
     this.bits = bits;
     this.probes = probes;
-    this.#bitCount = bits.length * 8;
+    this.#scale = (bits.length * 8) / TWO_32;
   }
 
   /**
@@ -261,9 +264,9 @@ export class BloomFilter {
     let h = bloomHash(key);
     const delta = lastSecondHash;
     const bits = this.bits;
-    const count = this.#bitCount;
+    const scale = this.#scale;
     for (let p = 0; p < probes; p++) {
-      const bit = h % count;
+      const bit = Math.floor(h * scale);
       if ((bits[bit >>> 3]! & (1 << (bit & 7))) === 0) return false;
       h = (h + delta) >>> 0;
     }

@@ -15,7 +15,17 @@ import { FOOTER_SIZE, FORMAT_VERSION, HEADER_SIZE, KNOWN_FLAGS, MAGIC } from "./
 import { headerInvalid, notSupported } from "./_errors.ts";
 import { ByteCursor, getU32, putU32, putU64 } from "./_varint.ts";
 
-/** Where a block lies in the file; `length` includes its trailing checksum. */
+/**
+ * Where a block lies in the file; `length` includes its trailing checksum.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { BlockHandle } from "./header_footer.ts";
+ * const first: BlockHandle = { offset: 12, length: 30 };
+ * assert.equal(first.offset + first.length, 42);
+ * ```
+ */
 export interface BlockHandle {
   /** The offset of the block's first byte. */
   offset: number;
@@ -23,7 +33,21 @@ export interface BlockHandle {
   length: number;
 }
 
-/** The footer's contents. */
+/**
+ * The footer's contents: where the index, bloom and properties blocks lie.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { Footer } from "./header_footer.ts";
+ * const footer: Footer = {
+ *   index: { offset: 42, length: 12 },
+ *   bloom: { offset: 54, length: 13 },
+ *   properties: { offset: 67, length: 77 },
+ * };
+ * assert.equal(footer.bloom.offset, footer.index.offset + footer.index.length);
+ * ```
+ */
 export interface Footer {
   /** The index block. */
   index: BlockHandle;
@@ -141,6 +165,20 @@ export function encodeFooter(footer: Footer): Uint8Array {
  * @param version The version the header announced.
  * @returns The handles.
  * @throws {KstoneError} `CORRUPTION` (`SST file header invalid`) when any check fails.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodeFooter, encodeFooter } from "./header_footer.ts";
+ * const bytes = encodeFooter({
+ *   index: { offset: 12, length: 5 },
+ *   bloom: { offset: 17, length: 5 },
+ *   properties: { offset: 22, length: 70 },
+ * });
+ * assert.throws(() => decodeFooter(bytes, "/d/003-4.sst", 1000, 1), {
+ *   message: "Corruption detected: SST file header invalid: 003-4.sst",
+ * });
+ * ```
  */
 export function decodeFooter(
   bytes: Uint8Array,

@@ -13,7 +13,19 @@
  */
 import { compareBytes } from "../codec/bytes.ts";
 import type { BlockHandle } from "./header_footer.ts";
+import { commonPrefix, compareStored } from "./_search.ts";
 import { ByteCursor, putVarint, varintLength } from "./_varint.ts";
+
+/** Four bytes of `data` from `start` (fewer when `length` < 4, zero-padded), big-endian. */
+function hintOf(data: Uint8Array, start: number, length: number): number {
+  if (length >= 4) {
+    return ((data[start]! << 24) | (data[start + 1]! << 16) | (data[start + 2]! << 8) |
+      data[start + 3]!) >>> 0;
+  }
+  let hint = 0;
+  for (let i = 0; i < 4; i++) hint = hint * 256 + (i < length ? data[start + i]! : 0);
+  return hint;
+}
 
 /**
  * Collects the index entries while data blocks are written.
@@ -94,15 +106,41 @@ export class IndexBuilder {
 export class BlockIndex {
   /** The number of data blocks. */
   readonly count: number;
-  readonly #keys: Uint8Array[];
-  readonly #offsets: number[];
-  readonly #lengths: number[];
+  /** The index payload; last keys are read in place. */
+  readonly #payload: Uint8Array;
+  readonly #keyStarts: Uint32Array;
+  readonly #keyLengths: Uint32Array;
+  readonly #offsets: Float64Array;
+  readonly #lengths: Uint32Array;
+  /** Bytes every last key shares: the common prefix of the first and last ones. */
+  readonly #shared: number;
+  /** Per block, 4 bytes of its last key after `#shared`, big-endian, zero-padded. */
+  readonly #hints: Uint32Array;
 
-  private constructor(keys: Uint8Array[], offsets: number[], lengths: number[]) {
-    this.count = keys.length;
-    this.#keys = keys;
+  private constructor(
+    payload: Uint8Array,
+    keyStarts: Uint32Array,
+    keyLengths: Uint32Array,
+    offsets: Float64Array,
+    lengths: Uint32Array,
+  ) {
+    this.count = keyStarts.length;
+    this.#payload = payload;
+    this.#keyStarts = keyStarts;
+    this.#keyLengths = keyLengths;
     this.#offsets = offsets;
     this.#lengths = lengths;
+    const count = this.count;
+    let shared = 0;
+    if (count > 1) {
+      compareStored(payload, keyStarts[0]!, keyLengths[0]!, this.lastKey(count - 1), 0);
+      shared = commonPrefix();
+    }
+    this.#shared = shared;
+    this.#hints = new Uint32Array(count);
+    for (let i = 0; i < count; i++) {
+      this.#hints[i] = hintOf(payload, keyStarts[i]! + shared, keyLengths[i]! - shared);
+    }
   }
 
   /**
@@ -110,38 +148,43 @@ export class BlockIndex {
    * `dataEnd` with no gap, each at least 8 bytes (count + checksum), and last keys must strictly
    * ascend.
    *
-   * @param payload The index block without its checksum.
+   * @param payload The index block without its checksum (kept: keys are read in place).
    * @param dataStart Where the first data block starts (the header's end).
    * @param dataEnd Where the last data block ends (the index block's offset).
-   * @returns The index; its keys are subarrays of `payload`.
+   * @returns The index.
    * @throws {RangeError} when the payload is malformed or the handles do not tile the data.
    */
   static decode(payload: Uint8Array, dataStart: number, dataEnd: number): BlockIndex {
     const cursor = new ByteCursor(payload);
     const count = cursor.varint();
     if (count > payload.length) throw new RangeError(`Cannot read index: ${count} entries`);
-    const keys: Uint8Array[] = [];
-    const offsets: number[] = [];
-    const lengths: number[] = [];
+    const keyStarts = new Uint32Array(count);
+    const keyLengths = new Uint32Array(count);
+    const offsets = new Float64Array(count);
+    const lengths = new Uint32Array(count);
     let expected = dataStart;
+    let previous: Uint8Array | undefined;
     for (let i = 0; i < count; i++) {
-      const key = cursor.bytes(cursor.varint());
+      const keyLength = cursor.varint();
+      keyStarts[i] = cursor.pos;
+      keyLengths[i] = keyLength;
+      const key = cursor.bytes(keyLength);
       const offset = cursor.varint();
       const length = cursor.varint();
-      if (offset !== expected || length < 8) {
+      if (offset !== expected || length < 8 || length > 0xffff_ffff) {
         throw new RangeError(`Cannot read index: block ${i} at ${offset}+${length}`);
       }
-      if (i > 0 && compareBytes(keys[i - 1]!, key) >= 0) {
+      if (previous !== undefined && compareBytes(previous, key) >= 0) {
         throw new RangeError(`Cannot read index: block ${i} keys out of order`);
       }
-      keys.push(key);
-      offsets.push(offset);
-      lengths.push(length);
+      previous = key;
+      offsets[i] = offset;
+      lengths[i] = length;
       expected = offset + length;
     }
     if (expected !== dataEnd) throw new RangeError(`Cannot read index: data ends at ${expected}`);
     if (cursor.remaining !== 0) throw new RangeError("Cannot read index: trailing bytes");
-    return new BlockIndex(keys, offsets, lengths);
+    return new BlockIndex(payload, keyStarts, keyLengths, offsets, lengths);
   }
 
   /**
@@ -151,26 +194,58 @@ export class BlockIndex {
    * @returns A block number in `[0, count]`; `count` when `key` is past the table's end.
    */
   find(key: Uint8Array): number {
-    const keys = this.#keys;
+    const count = this.count;
+    if (count === 0) return 0;
+    const payload = this.#payload;
+    const starts = this.#keyStarts;
+    const lengths = this.#keyLengths;
+    const shared = this.#shared;
+    // A key that leaves the shared prefix sorts before or after every last key.
+    const last = count - 1;
+    const c = compareStored(payload, starts[last]!, shared, key, 0);
+    if (commonPrefix() < shared) return c > 0 ? 0 : count;
+    // Narrow with the hints (no key bytes touched), then compare whole keys among equal hints.
+    const hint = hintOf(key, shared, key.length - shared);
+    const hints = this.#hints;
     let low = 0;
-    let high = keys.length;
+    let high = count;
     while (low < high) {
       const mid = (low + high) >>> 1;
-      if (compareBytes(keys[mid]!, key) < 0) low = mid + 1;
+      if (hints[mid]! < hint) low = mid + 1;
       else high = mid;
+    }
+    while (low < count && hints[low] === hint) {
+      if (compareStored(payload, starts[low]!, lengths[low]!, key, shared) >= 0) return low;
+      low++;
     }
     return low;
   }
 
   /**
+   * The last key of a block.
+   *
    * @param block A block number.
-   * @returns The block's last key.
+   * @returns The block's last key, a view of the index payload.
    */
   lastKey(block: number): Uint8Array {
-    return this.#keys[block]!;
+    const start = this.#keyStarts[block]!;
+    return this.#payload.subarray(start, start + this.#keyLengths[block]!);
   }
 
   /**
+   * Compares block `block`'s last key with `key`, without allocating.
+   *
+   * @param block A block number.
+   * @param key The key to compare with.
+   * @returns Negative, zero or positive as the last key sorts before, equal to or after `key`.
+   */
+  compareLastKey(block: number, key: Uint8Array): number {
+    return compareStored(this.#payload, this.#keyStarts[block]!, this.#keyLengths[block]!, key, 0);
+  }
+
+  /**
+   * Where a block starts.
+   *
    * @param block A block number.
    * @returns The block's offset in the file.
    */
@@ -179,6 +254,8 @@ export class BlockIndex {
   }
 
   /**
+   * How long a block is.
+   *
    * @param block A block number.
    * @returns The block's length, checksum included.
    */

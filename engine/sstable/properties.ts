@@ -59,7 +59,20 @@ export interface TableProperties {
   rawValueBytes: number;
 }
 
-/** The fields the properties block stores; the others come from the footer and index. */
+/**
+ * The fields the properties block stores; the others come from the footer and index.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { StoredProperties } from "./properties.ts";
+ * const empty: Pick<StoredProperties, "entryCount" | "tombstoneCount"> = {
+ *   entryCount: 0,
+ *   tombstoneCount: 0,
+ * };
+ * assert.equal(empty.entryCount, 0);
+ * ```
+ */
 export type StoredProperties = Pick<
   TableProperties,
   | "entryCount"
@@ -118,6 +131,13 @@ export function encodeProperties(props: StoredProperties): Uint8Array {
  * @param payload The block without its checksum.
  * @returns The stored fields; the keys are copies.
  * @throws {RangeError} when the payload is too short or a count is inconsistent.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodeProperties } from "./properties.ts";
+ * assert.throws(() => decodeProperties(new Uint8Array(10)), RangeError);
+ * ```
  */
 export function decodeProperties(payload: Uint8Array): StoredProperties {
   const cursor = new ByteCursor(payload);

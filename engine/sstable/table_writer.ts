@@ -26,7 +26,17 @@ import { encodeProperties, type TableProperties } from "./properties.ts";
 import { fileName } from "./_errors.ts";
 import { putU32 } from "./_varint.ts";
 
-/** Options of {@linkcode TableBuilder.create} and {@linkcode writeTable}. */
+/**
+ * Options of {@linkcode TableBuilder.create} and {@linkcode writeTable}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { TableBuilderOptions } from "./table_writer.ts";
+ * const options: TableBuilderOptions = { blockSize: 16 * 1024, bloomFalsePositiveRate: 0.001 };
+ * assert.equal(options.blockSize, 16384);
+ * ```
+ */
 export interface TableBuilderOptions {
   /** Target payload size of a data block; an entry larger than this gets a block of its own. @default 4096 */
   blockSize?: number;

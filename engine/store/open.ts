@@ -5,9 +5,22 @@
  * @module
  */
 import { KstoneError } from "../errors.ts";
-import { LOCK_FILE, MANIFEST_FILE, parseSstFileName, sstFileName, TEMP_SUFFIX, WAL_FILE } from "../filename.ts";
+import {
+  LOCK_FILE,
+  MANIFEST_FILE,
+  parseSstFileName,
+  sstFileName,
+  TEMP_SUFFIX,
+  WAL_FILE,
+} from "../filename.ts";
 import { type FileSystem, joinPath } from "../fs/file_system.ts";
-import { emptyManifest, type ManifestState, readManifest, STRIPES, writeManifest } from "../manifest/manifest.ts";
+import {
+  emptyManifest,
+  type ManifestState,
+  readManifest,
+  STRIPES,
+  writeManifest,
+} from "../manifest/manifest.ts";
 import { BlockCache } from "../sstable/block_cache.ts";
 import { TableReader } from "../sstable/table_reader.ts";
 import { readWal } from "../wal/reader.ts";
@@ -28,9 +41,14 @@ import { Stripe } from "./stripe.ts";
  * @throws {KstoneError} ALREADY_EXISTS `Database already exists at <dir>` when it holds a
  *   database; IO_ERROR when the directory cannot be made.
  */
-export async function createStore(fs: FileSystem, dir: string, options: StoreOptions = {}): Promise<Store> {
+export async function createStore(
+  fs: FileSystem,
+  dir: string,
+  options: StoreOptions = {},
+): Promise<Store> {
   const resolved = resolveStoreOptions(options);
   await fs.mkdir(dir, { recursive: true });
+  await fs.syncDir(parentOf(dir));
   if (await exists(fs, joinPath(dir, WAL_FILE)) || await exists(fs, joinPath(dir, MANIFEST_FILE))) {
     throw new KstoneError("ALREADY_EXISTS", `Database already exists at ${dir}`, { path: dir });
   }
@@ -71,7 +89,11 @@ export async function createStore(fs: FileSystem, dir: string, options: StoreOpt
  * @throws {KstoneError} IO_ERROR `IO error: No such file or directory (os error 2)` when there
  *   is no database; CORRUPTION naming the damaged file; LOCKED when another process has it open.
  */
-export async function openStore(fs: FileSystem, dir: string, options: StoreOptions = {}): Promise<Store> {
+export async function openStore(
+  fs: FileSystem,
+  dir: string,
+  options: StoreOptions = {},
+): Promise<Store> {
   const resolved = resolveStoreOptions(options);
   await fs.stat(dir);
   const walPath = joinPath(dir, WAL_FILE);
@@ -91,7 +113,11 @@ export async function openStore(fs: FileSystem, dir: string, options: StoreOptio
       const listed = manifest.tables[index]!;
       const present = listed.filter((table) => {
         if (names.has(sstFileName(index, table.id))) return true;
-        warnings.push(`SST file ${sstFileName(index, table.id)} listed in MANIFEST is missing; its data is lost`);
+        warnings.push(
+          `SST file ${
+            sstFileName(index, table.id)
+          } listed in MANIFEST is missing; its data is lost`,
+        );
         return false;
       });
       if (present.length !== listed.length) {
@@ -115,7 +141,12 @@ export async function openStore(fs: FileSystem, dir: string, options: StoreOptio
       for (const record of log.records) {
         for (const mutation of decodeBatch(record.payload, record.lsn)) {
           if (record.lsn <= manifest.flushedLsn[mutation.stripe]!) continue;
-          stripes[mutation.stripe]!.memtable.put(bytesToLatin1(mutation.key), record.lsn, mutation.value, Infinity);
+          stripes[mutation.stripe]!.memtable.put(
+            bytesToLatin1(mutation.key),
+            record.lsn,
+            mutation.value,
+            Infinity,
+          );
         }
         if (record.lsn > lastLsn) lastLsn = record.lsn;
       }
@@ -129,7 +160,18 @@ export async function openStore(fs: FileSystem, dir: string, options: StoreOptio
       wal = await WalWriter.create(fs, walPath, walOptions(resolved, lastLsn + 1));
     }
     if (changed) await writeManifest(fs, dir, manifest);
-    return new Store({ fs, dir, options: resolved, lock, wal, manifest, stripes, cache, lastLsn, warnings });
+    return new Store({
+      fs,
+      dir,
+      options: resolved,
+      lock,
+      wal,
+      manifest,
+      stripes,
+      cache,
+      lastLsn,
+      warnings,
+    });
   } catch (error) {
     for (const reader of opened) reader.close();
     await lock.release();
@@ -139,6 +181,13 @@ export async function openStore(fs: FileSystem, dir: string, options: StoreOptio
 
 function walOptions(options: ReturnType<typeof resolveStoreOptions>, nextLsn: number) {
   return { nextLsn, syncMode: options.durability, syncIntervalMs: options.syncIntervalMs };
+}
+
+function parentOf(path: string): string {
+  const trimmed = path.replace(/\/+$/, "");
+  const slash = trimmed.lastIndexOf("/");
+  if (slash < 0) return ".";
+  return slash === 0 ? "/" : trimmed.slice(0, slash);
 }
 
 async function exists(fs: FileSystem, path: string): Promise<boolean> {
@@ -152,9 +201,16 @@ async function exists(fs: FileSystem, path: string): Promise<boolean> {
 }
 
 /** Deletes SSTs the manifest does not list (left by a crash mid-flush) and temp files. */
-async function removeUnlisted(fs: FileSystem, dir: string, names: Set<string>, manifest: ManifestState) {
+async function removeUnlisted(
+  fs: FileSystem,
+  dir: string,
+  names: Set<string>,
+  manifest: ManifestState,
+) {
   const live = new Set<string>();
-  manifest.tables.forEach((list, index) => list.forEach((table) => live.add(sstFileName(index, table.id))));
+  manifest.tables.forEach((list, index) =>
+    list.forEach((table) => live.add(sstFileName(index, table.id)))
+  );
   let removed = false;
   for (const name of names) {
     const sst = parseSstFileName(name);

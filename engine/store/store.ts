@@ -11,15 +11,22 @@ import { sstFileName } from "../filename.ts";
 import { type FileLock, type FileSystem, joinPath } from "../fs/file_system.ts";
 import { type ManifestState, writeManifest } from "../manifest/manifest.ts";
 import { Memtable } from "../memtable/memtable.ts";
-import { BlockCache } from "../sstable/block_cache.ts";
-import { TableBuilder } from "../sstable/table_builder.ts";
+import type { BlockCache } from "../sstable/block_cache.ts";
+import { TableBuilder } from "../sstable/table_writer.ts";
 import { TableReader } from "../sstable/table_reader.ts";
 import type { WalWriter } from "../wal/writer.ts";
 import { encodeBatch, type Mutation } from "./batch_codec.ts";
 import { compactStripe } from "../compaction/compactor.ts";
 import type { ResolvedStoreOptions } from "./options.ts";
 import { newStoreStats, type StoreStats } from "./stats.ts";
-import { lookup, mergeRange, type RangeEntry, type RangeOptions, type Stripe, type TableRef } from "./stripe.ts";
+import {
+  lookup,
+  mergeRange,
+  type RangeEntry,
+  type RangeOptions,
+  type Stripe,
+  type TableRef,
+} from "./stripe.ts";
 
 /** A consistent read view across all stripes; release it when done. */
 export interface Snapshot {
@@ -122,7 +129,12 @@ export class Store {
     const lsn = this.#wal.append(encodeBatch(mutations));
     const retain = this.#retainSeq();
     for (const mutation of mutations) {
-      this.#stripes[mutation.stripe]!.memtable.put(bytesToLatin1(mutation.key), lsn, mutation.value, retain);
+      this.#stripes[mutation.stripe]!.memtable.put(
+        bytesToLatin1(mutation.key),
+        lsn,
+        mutation.value,
+        retain,
+      );
     }
     this.#lastLsn = lsn;
     this.stats.batches++;
@@ -309,7 +321,8 @@ export class Store {
       .sort((a, b) => b.stripe.memtable.bytes - a.stripe.memtable.bytes);
     let total = this.memtableBytes();
     for (const { index, stripe } of order) {
-      const due = all || stripe.immutables.length > 0 || stripe.memtable.size >= this.options.maxStripeRecords ||
+      const due = all || stripe.immutables.length > 0 ||
+        stripe.memtable.size >= this.options.maxStripeRecords ||
         total > budget / 2;
       if (!due) continue;
       picked.push(index);
@@ -337,7 +350,9 @@ export class Store {
         await yieldToEventLoop();
       }
     } catch (error) {
-      for (const { index, table } of made) if (table !== undefined) await this.#discard(index, table);
+      for (const { index, table } of made) {
+        if (table !== undefined) await this.#discard(index, table);
+      }
       throw error;
     }
     await this.#updateManifest((state) => {
@@ -358,7 +373,11 @@ export class Store {
     this.#scheduleCompactions();
   }
 
-  async #writeMemtables(index: number, memtables: Memtable[], dropTombstones: boolean): Promise<TableRef | undefined> {
+  async #writeMemtables(
+    index: number,
+    memtables: Memtable[],
+    dropTombstones: boolean,
+  ): Promise<TableRef | undefined> {
     const keys = new Set<string>();
     for (const memory of memtables) for (const key of memory.keys()) keys.add(key);
     const sorted = [...keys].sort();
@@ -423,7 +442,9 @@ export class Store {
     let keepFrom = this.#lastLsn + 1;
     for (const stripe of this.#stripes) {
       if (stripe.memtable.minSeq < keepFrom) keepFrom = stripe.memtable.minSeq;
-      for (const memory of stripe.immutables) if (memory.minSeq < keepFrom) keepFrom = memory.minSeq;
+      for (const memory of stripe.immutables) {
+        if (memory.minSeq < keepFrom) keepFrom = memory.minSeq;
+      }
     }
     await this.#wal.truncateBefore(keepFrom);
     this.stats.walRewrites++;
@@ -468,7 +489,11 @@ export class Store {
     return job;
   }
 
-  async #installCompaction(index: number, inputs: TableRef[], output: TableRef | undefined): Promise<void> {
+  async #installCompaction(
+    index: number,
+    inputs: TableRef[],
+    output: TableRef | undefined,
+  ): Promise<void> {
     const gone = new Set(inputs.map((table) => table.id));
     await this.#updateManifest((state) => {
       const kept = state.tables[index]!.filter((table) => !gone.has(table.id));

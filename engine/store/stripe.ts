@@ -6,7 +6,7 @@
  */
 import { bytesToLatin1 } from "../codec/bytes.ts";
 import { Memtable } from "../memtable/memtable.ts";
-import type { TableReader } from "../sstable/table_reader.ts";
+import type { EntriesOptions, TableReader } from "../sstable/table_reader.ts";
 
 /** A live SST of a stripe. */
 export interface TableRef {
@@ -139,7 +139,9 @@ export function* mergeRange(
   const sources: Iterator<Head>[] = [];
   const startString = options.start === undefined ? "" : bytesToLatin1(options.start);
   const endString = options.end === undefined ? undefined : bytesToLatin1(options.end);
-  for (const memory of view.memtables) sources.push(memtableHeads(memory, seq, startString, endString, reverse));
+  for (const memory of view.memtables) {
+    sources.push(memtableHeads(memory, seq, startString, endString, reverse));
+  }
   for (const table of view.tables) sources.push(tableHeads(table, seq, options));
   const heads: (Head | undefined)[] = sources.map((source) => source.next().value);
   while (true) {
@@ -148,12 +150,16 @@ export function* mergeRange(
       const head = heads[i];
       if (head === undefined) continue;
       const current = best < 0 ? undefined : heads[best]!;
-      if (current === undefined || (reverse ? head.key > current.key : head.key < current.key)) best = i;
+      if (current === undefined || (reverse ? head.key > current.key : head.key < current.key)) {
+        best = i;
+      }
     }
     if (best < 0) return;
     const winner = heads[best]!;
     for (let i = 0; i < heads.length; i++) {
-      if (heads[i] !== undefined && heads[i]!.key === winner.key) heads[i] = sources[i]!.next().value;
+      if (heads[i] !== undefined && heads[i]!.key === winner.key) {
+        heads[i] = sources[i]!.next().value;
+      }
     }
     if (winner.value !== null) yield { key: winner.key, value: winner.value };
   }
@@ -175,7 +181,12 @@ function* memtableHeads(
 }
 
 function* tableHeads(table: TableRef, seq: number, options: RangeOptions): Generator<Head> {
-  for (const entry of table.reader.entries(options)) {
-    if (entry.seq <= seq) yield { key: bytesToLatin1(entry.key), seq: entry.seq, value: entry.value };
+  const bounds: EntriesOptions = { reverse: options.reverse === true };
+  if (options.start !== undefined) bounds.start = options.start;
+  if (options.end !== undefined) bounds.end = options.end;
+  for (const entry of table.reader.entries(bounds)) {
+    if (entry.seq <= seq) {
+      yield { key: bytesToLatin1(entry.key), seq: entry.seq, value: entry.value };
+    }
   }
 }

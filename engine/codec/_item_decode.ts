@@ -1,0 +1,210 @@
+/**
+ * The item decoder, re-exported by `item_codec.ts`. See docs/format/item_encoding.md.
+ *
+ * @module
+ */
+import type { AttributeMap, AttributeValue } from "../model/attribute_value.ts";
+import { corruption, KstoneError } from "../errors.ts";
+import { MAX_NESTING_DEPTH } from "../limits.ts";
+import { readVarint, varintLength } from "./varint.ts";
+import { decodeUtf8 } from "./_utf8.ts";
+import {
+  ITEM_FORMAT_VERSION,
+  T_B,
+  T_BS,
+  T_FALSE,
+  T_L,
+  T_M,
+  T_N,
+  T_NS,
+  T_NULL,
+  T_S,
+  T_SS,
+  T_TRUE,
+} from "./_item_format.ts";
+
+const EMPTY = new Uint8Array(0);
+
+let src: Uint8Array = EMPTY;
+let at = 0;
+
+function getVarint(): number {
+  const b = src[at];
+  if (b !== undefined && b < 0x80) {
+    at++;
+    return b;
+  }
+  const value = readVarint(src, at);
+  at += varintLength(value);
+  return value;
+}
+
+/** Reads a count and checks that at least `count` more bytes exist. */
+function getCount(): number {
+  const count = getVarint();
+  if (count > src.length - at) throw corruption(`item count ${count} at offset ${at} is too big`);
+  return count;
+}
+
+function getLength(): number {
+  const n = getVarint();
+  if (n > src.length - at) throw corruption(`item field of ${n} bytes at offset ${at} is cut`);
+  return n;
+}
+
+function getString(): string {
+  const n = getLength();
+  at += n;
+  return decodeUtf8(src, at - n, at);
+}
+
+// Attribute names repeat from item to item: a small table keyed by a hash of the bytes keeps
+// one string per short ASCII name, which saves building it and gives the engine the same
+// (already internalized) property key every time.
+const NAME_SLOTS = 1024;
+const names: string[] = new Array(NAME_SLOTS).fill("");
+
+function getName(): string {
+  const n = getLength();
+  const start = at;
+  at += n;
+  if (n > 32) return decodeUtf8(src, start, at);
+  let h = n;
+  for (let i = start; i < at; i++) h = Math.imul(h ^ src[i]!, 0x9e3779b1);
+  const slot = h >>> 22;
+  const known = names[slot]!;
+  if (known.length === n) {
+    // A cached name holds only ASCII (or U+FFFD), so equal char codes mean equal bytes.
+    let i = 0;
+    while (i < n && known.charCodeAt(i) === src[start + i]) i++;
+    if (i === n) return known;
+  }
+  const name = decodeUtf8(src, start, at);
+  // One UTF-16 unit per byte only happens for ASCII (or bytes decoded as U+FFFD).
+  if (name.length === n) names[slot] = name;
+  return name;
+}
+
+function getNumberText(): string {
+  const n = getLength();
+  const start = at;
+  at += n;
+  let out = "";
+  for (let i = start; i < at; i++) {
+    const c = src[i]!;
+    // Digits, "-" and "." only: the characters of canonical number text.
+    if (c > 57 || c < 45 || c === 47) throw corruption(`item number at offset ${start} is bad`);
+    out += String.fromCharCode(c);
+  }
+  if (n === 0) throw corruption(`item number at offset ${start} is empty`);
+  return out;
+}
+
+function getBytes(): Uint8Array {
+  const n = getLength();
+  const out = src.slice(at, at + n);
+  at += n;
+  return out;
+}
+
+function getMap(level: number): AttributeMap {
+  const count = getCount();
+  const out: Record<string, AttributeValue> = {};
+  for (let i = 0; i < count; i++) {
+    const name = getName();
+    const value = getValue(level);
+    if (name === "__proto__") {
+      Object.defineProperty(out, name, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else {
+      out[name] = value;
+    }
+  }
+  return out;
+}
+
+function getValue(level: number): AttributeValue {
+  const tag = src[at++];
+  switch (tag) {
+    case T_S:
+      return { S: getString() };
+    case T_N:
+      return { N: getNumberText() };
+    case T_B:
+      return { B: getBytes() };
+    case T_FALSE:
+      return { BOOL: false };
+    case T_TRUE:
+      return { BOOL: true };
+    case T_NULL:
+      return { NULL: true };
+    case T_L: {
+      if (level >= MAX_NESTING_DEPTH) throw corruption(`item nests too deep at offset ${at}`);
+      const count = getCount();
+      const list: AttributeValue[] = new Array(count);
+      for (let i = 0; i < count; i++) list[i] = getValue(level + 1);
+      return { L: list };
+    }
+    case T_M:
+      if (level >= MAX_NESTING_DEPTH) throw corruption(`item nests too deep at offset ${at}`);
+      return { M: getMap(level + 1) };
+    case T_SS:
+    case T_NS:
+    case T_BS: {
+      const count = getCount();
+      if (count === 0) throw corruption(`item set at offset ${at} is empty`);
+      const items: Array<string | Uint8Array> = new Array(count);
+      for (let i = 0; i < count; i++) {
+        items[i] = tag === T_SS ? getString() : tag === T_NS ? getNumberText() : getBytes();
+      }
+      return tag === T_SS
+        ? { SS: items as string[] }
+        : tag === T_NS
+        ? { NS: items as string[] }
+        : { BS: items as Uint8Array[] };
+    }
+    default:
+      throw corruption(`item value at offset ${at - 1} has unknown tag ${tag}`);
+  }
+}
+
+/**
+ * Decodes an item made by {@linkcode encodeItem}. Strings and byte values are copied out of
+ * `bytes`.
+ *
+ * @param bytes The encoded item.
+ * @returns The item.
+ * @throws {KstoneError} `CORRUPTION` when the bytes are not a well-formed item;
+ * `NOT_SUPPORTED` when they were written by a newer format version.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodeItem, encodeItem } from "./item_codec.ts";
+ * const item = { pk: { S: "user#1" }, tags: { SS: ["a", "b"] }, n: { N: "-1.5" } };
+ * assert.deepEqual(decodeItem(encodeItem(item)), item);
+ * ```
+ */
+export function decodeItem(bytes: Uint8Array): AttributeMap {
+  const version = bytes[0];
+  if (version !== ITEM_FORMAT_VERSION) {
+    if (version === undefined || version === 0) throw corruption("item has no format version");
+    throw new KstoneError(
+      "NOT_SUPPORTED",
+      `Item format version ${version} is newer than this kstone supports (${ITEM_FORMAT_VERSION})`,
+    );
+  }
+  src = bytes;
+  at = 1;
+  try {
+    const item = getMap(1);
+    if (at !== bytes.length) throw corruption(`item has ${bytes.length - at} extra bytes`);
+    return item;
+  } finally {
+    src = EMPTY;
+  }
+}

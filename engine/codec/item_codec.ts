@@ -1,0 +1,226 @@
+/**
+ * The binary encoding of an item (an {@linkcode AttributeMap}) and DynamoDB's item size rules.
+ * See docs/format/item_encoding.md.
+ *
+ * ```
+ * item  = version(0x01) count:varint (name value){count}
+ * name  = len:varint utf8
+ * value = 01 len utf8 | 02 len ascii | 03 len bytes        ; S, N (canonical text), B
+ *       | 04 | 05 | 06                                     ; BOOL false, BOOL true, NULL
+ *       | 07 count value{count}                            ; L
+ *       | 08 count (name value){count}                     ; M
+ *       | 09 count (len utf8){count}                       ; SS
+ *       | 0A count (len ascii){count}                      ; NS
+ *       | 0B count (len bytes){count}                      ; BS
+ * ```
+ *
+ * @module
+ */
+import type { AttributeMap, AttributeValue } from "../model/attribute_value.ts";
+import { validation } from "../errors.ts";
+import { MAX_NESTING_DEPTH } from "../limits.ts";
+import { varintLength, writeVarint } from "./varint.ts";
+import { copyOut } from "./_byte_pool.ts";
+import {
+  ITEM_FORMAT_VERSION,
+  T_B,
+  T_BS,
+  T_FALSE,
+  T_L,
+  T_M,
+  T_N,
+  T_NS,
+  T_NULL,
+  T_S,
+  T_SS,
+  T_TRUE,
+} from "./_item_format.ts";
+import { NESTING, type ValueFields } from "./_item_size.ts";
+
+export { itemSize, utf8Length, validateItemSize } from "./_item_size.ts";
+export { decodeItem } from "./_item_decode.ts";
+export { ITEM_FORMAT_VERSION } from "./_item_format.ts";
+
+const encoder = new TextEncoder();
+
+let buf = new Uint8Array(8192);
+let pos = 0;
+
+function reserve(extra: number): void {
+  if (pos + extra > buf.length) grow(pos + extra);
+}
+
+function grow(need: number): void {
+  let size = buf.length * 2;
+  while (size < need) size *= 2;
+  const next = new Uint8Array(size);
+  next.set(buf.subarray(0, pos));
+  buf = next;
+}
+
+function putVarint(value: number): void {
+  if (value < 0x80) {
+    reserve(1);
+    buf[pos++] = value;
+  } else {
+    reserve(8);
+    pos = writeVarint(buf, pos, value);
+  }
+}
+
+/** Writes `len:varint utf8`. */
+function putString(text: string): void {
+  const n = text.length;
+  if (n < 43) {
+    // At most 126 UTF-8 bytes: the length is one varint byte.
+    reserve(1 + n * 3);
+    const start = pos + 1;
+    let p = start;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80) {
+        p = start + encoder.encodeInto(text, buf.subarray(start)).written;
+        break;
+      }
+      buf[p++] = c;
+    }
+    buf[pos] = p - start;
+    pos = p;
+    return;
+  }
+  const most = n * 3;
+  const room = varintLength(most);
+  reserve(room + most);
+  const written = encoder.encodeInto(text, buf.subarray(pos + room)).written;
+  const need = varintLength(written);
+  if (need < room) buf.copyWithin(pos + need, pos + room, pos + room + written);
+  pos = writeVarint(buf, pos, written) + written;
+}
+
+/** Writes `len:varint ascii` for canonical number text. */
+function putAscii(text: string): void {
+  const n = text.length;
+  reserve(2 + n);
+  if (n < 0x80) buf[pos++] = n;
+  else pos = writeVarint(buf, pos, n);
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    // The characters of number text, so that what is written always decodes.
+    if (c > 57 || c < 45 || c === 47) {
+      throw validation(`Cannot encode item: number ${JSON.stringify(text)} is not canonical`);
+    }
+    buf[pos++] = c;
+  }
+  if (n === 0) throw validation('Cannot encode item: number "" is not canonical');
+}
+
+function putSetCount(length: number, kind: string): void {
+  if (length === 0) {
+    throw validation(`One or more parameter values were invalid: An ${kind} set may not be empty`);
+  }
+  putVarint(length);
+}
+
+function putBytes(bytes: Uint8Array): void {
+  putVarint(bytes.length);
+  reserve(bytes.length);
+  buf.set(bytes, pos);
+  pos += bytes.length;
+}
+
+function putMap(map: AttributeMap, level: number): void {
+  // Write the entries after a 1-byte count, then patch the count (moving the entries in the
+  // rare case of 128 or more).
+  reserve(1);
+  const countAt = pos++;
+  let count = 0;
+  for (const name in map) {
+    putString(name);
+    putValue(map[name]!, level);
+    count++;
+  }
+  if (count < 0x80) {
+    buf[countAt] = count;
+    return;
+  }
+  const extra = varintLength(count) - 1;
+  reserve(extra);
+  buf.copyWithin(countAt + 1 + extra, countAt + 1, pos);
+  writeVarint(buf, countAt, count);
+  pos += extra;
+}
+
+function putValue(value: AttributeValue, level: number): void {
+  const v = value as ValueFields;
+  reserve(1);
+  if (v.S !== undefined) {
+    buf[pos++] = T_S;
+    putString(v.S);
+  } else if (v.N !== undefined) {
+    buf[pos++] = T_N;
+    putAscii(v.N);
+  } else if (v.BOOL !== undefined) {
+    buf[pos++] = v.BOOL ? T_TRUE : T_FALSE;
+  } else if (v.M !== undefined) {
+    if (level >= MAX_NESTING_DEPTH) throw validation(NESTING);
+    buf[pos++] = T_M;
+    putMap(v.M, level + 1);
+  } else if (v.L !== undefined) {
+    if (level >= MAX_NESTING_DEPTH) throw validation(NESTING);
+    buf[pos++] = T_L;
+    const list = v.L;
+    putVarint(list.length);
+    for (let i = 0; i < list.length; i++) putValue(list[i]!, level + 1);
+  } else if (v.NULL !== undefined) {
+    buf[pos++] = T_NULL;
+  } else if (v.B !== undefined) {
+    buf[pos++] = T_B;
+    putBytes(v.B);
+  } else if (v.SS !== undefined) {
+    buf[pos++] = T_SS;
+    putSetCount(v.SS.length, "string");
+    for (const s of v.SS) putString(s);
+  } else if (v.NS !== undefined) {
+    buf[pos++] = T_NS;
+    putSetCount(v.NS.length, "number");
+    for (const s of v.NS) putAscii(s);
+  } else if (v.BS !== undefined) {
+    buf[pos++] = T_BS;
+    putSetCount(v.BS.length, "binary");
+    for (const b of v.BS) putBytes(b);
+  } else {
+    throw validation("Cannot encode item: an attribute value has no known type");
+  }
+}
+
+/**
+ * Encodes an item. `N` values must already be canonical; they are stored as text.
+ *
+ * @param item The item.
+ * @returns A fresh byte array.
+ * @throws {KstoneError} `VALIDATION` when a value has no known type, a set is empty, a number
+ * has characters other than `0-9 . -`, or L/M values nest deeper than 32 levels: whatever this
+ * writes, {@linkcode decodeItem} reads back.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { encodeItem } from "./item_codec.ts";
+ * assert.deepEqual(
+ *   encodeItem({ a: { N: "12" } }),
+ *   new Uint8Array([0x01, 0x01, 0x01, 0x61, 0x02, 0x02, 0x31, 0x32]),
+ * );
+ * ```
+ */
+export function encodeItem(item: AttributeMap): Uint8Array {
+  pos = 0;
+  try {
+    reserve(1);
+    buf[pos++] = ITEM_FORMAT_VERSION;
+    putMap(item, 1);
+    return copyOut(buf, 0, pos);
+  } finally {
+    pos = 0;
+    if (buf.length > 1 << 20) buf = new Uint8Array(8192);
+  }
+}

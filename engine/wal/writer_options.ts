@@ -1,0 +1,138 @@
+/**
+ * The options and counters of the WAL writer (`writer.ts`), and their validation.
+ *
+ * @module
+ */
+
+import { KstoneError } from "../errors.ts";
+
+/**
+ * When `durable()` resolves. `"always"`: once the record is fdatasync'ed. `"interval"`: once it
+ * is written to the operating system; a timer fdatasyncs every `syncIntervalMs`, so a power
+ * failure loses at most the writes of the last interval (plus one fdatasync's duration). A crash
+ * of the process alone loses nothing in either mode.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { WalSyncMode } from "./writer_options.ts";
+ * const mode: WalSyncMode = "interval";
+ * assert.equal(mode, "interval");
+ * ```
+ */
+export type WalSyncMode = "always" | "interval";
+
+/**
+ * How the writer calls fdatasync in `"always"` mode. `"async"` (`datasync()`) keeps the event
+ * loop free while the disk syncs, so requests arriving meanwhile join the next batch, at the cost
+ * of a thread hand-off; `"blocking"` (`datasyncSync()`) saves the hand-off but stalls the event
+ * loop; `"auto"` blocks for a batch of one record (a lone writer, where latency is everything)
+ * and goes async for larger batches (concurrent writers, where overlap matters).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { WalSyncCall } from "./writer_options.ts";
+ * const call: WalSyncCall = "auto";
+ * assert.equal(call, "auto");
+ * ```
+ */
+export type WalSyncCall = "auto" | "async" | "blocking";
+
+/**
+ * Options of `WalWriter.create`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkWalWriterOptions, type WalWriterOptions } from "./writer_options.ts";
+ * const options: WalWriterOptions = { nextLsn: 1, syncMode: "interval", syncIntervalMs: 50 };
+ * assert.doesNotThrow(() => checkWalWriterOptions(options));
+ * ```
+ */
+export interface WalWriterOptions {
+  /** The LSN of the first record appended; at least 1, below `2^53`. */
+  nextLsn: number;
+  /** When `durable()` resolves; see {@linkcode WalSyncMode}. @default "always" */
+  syncMode?: WalSyncMode;
+  /** In `"interval"` mode, the time between fdatasyncs, in milliseconds. @default 100 */
+  syncIntervalMs?: number;
+  /** How fdatasync is called; see {@linkcode WalSyncCall}. @default "auto" */
+  syncCall?: WalSyncCall;
+}
+
+/**
+ * Options of `WalWriter.openForAppend`: those of `create` plus the valid size.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { WalAppendOptions } from "./writer_options.ts";
+ * const options: WalAppendOptions = { nextLsn: 8, validSize: 24 };
+ * assert.equal(options.validSize, 24);
+ * ```
+ */
+export interface WalAppendOptions extends WalWriterOptions {
+  /** The size of the log's valid prefix, `validSize` from `readWal`; anything after is cut. */
+  validSize: number;
+}
+
+/**
+ * Counters of a `WalWriter`, for stats; they only grow.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { WalWriterStats } from "./writer_options.ts";
+ * const stats: WalWriterStats = { records: 3, writes: 1, syncs: 1, bytesWritten: 90, rewrites: 0 };
+ * assert.equal(stats.records / stats.syncs, 3);
+ * ```
+ */
+export interface WalWriterStats {
+  /** Records appended. */
+  records: number;
+  /** Write calls (group-commit batches). */
+  writes: number;
+  /** fdatasync calls on the log. */
+  syncs: number;
+  /** Bytes of records handed to the operating system, rewrites included. */
+  bytesWritten: number;
+  /** Rewrites by `truncateBefore`. */
+  rewrites: number;
+}
+
+function invalid(message: string): KstoneError {
+  return new KstoneError("INVALID_ARGUMENT", message);
+}
+
+/**
+ * Checks the writer options.
+ *
+ * @param options The options.
+ * @throws {KstoneError} INVALID_ARGUMENT naming the option and the value.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkWalWriterOptions } from "./writer_options.ts";
+ * assert.throws(() => checkWalWriterOptions({ nextLsn: 0 }), {
+ *   code: "INVALID_ARGUMENT",
+ *   message: "Cannot use nextLsn 0: must be an integer from 1 to 2^53 - 1",
+ * });
+ * ```
+ */
+export function checkWalWriterOptions(options: WalWriterOptions): void {
+  const { nextLsn, syncIntervalMs = 100, syncMode = "always", syncCall = "auto" } = options;
+  if (!Number.isSafeInteger(nextLsn) || nextLsn < 1) {
+    throw invalid(`Cannot use nextLsn ${nextLsn}: must be an integer from 1 to 2^53 - 1`);
+  }
+  if (!(syncIntervalMs > 0 && syncIntervalMs <= 2 ** 31 - 1)) {
+    throw invalid(`Cannot use syncIntervalMs ${syncIntervalMs}: must be a positive duration`);
+  }
+  if (syncMode !== "always" && syncMode !== "interval") {
+    throw invalid(`Cannot use syncMode "${syncMode}": must be "always" or "interval"`);
+  }
+  if (syncCall !== "auto" && syncCall !== "async" && syncCall !== "blocking") {
+    throw invalid(`Cannot use syncCall "${syncCall}": must be "auto", "async" or "blocking"`);
+  }
+}
