@@ -139,7 +139,7 @@ export class Database implements AsyncDisposable {
         throw validation(`The item's ${name} does not match the key: ${String(item[name])}`);
       }
     }
-    await this.#default.put({ ...item, ...keyItem });
+    await this.#default.put({ ...keyItem, ...item });
   }
 
   /**

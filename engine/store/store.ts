@@ -73,6 +73,7 @@ export class Store {
   #manifestWrite: Promise<void> = Promise.resolve();
   #lastLsn: number;
   #nextFileId: number;
+  #memtableBytes: number;
   #snapshots = new Map<number, number>();
   #deferredClose: TableRef[] = [];
   #flushing: Promise<void> | undefined;
@@ -93,6 +94,8 @@ export class Store {
     this.#cache = parts.cache;
     this.#lastLsn = parts.lastLsn;
     this.#nextFileId = parts.manifest.nextFileId;
+    this.#memtableBytes = 0;
+    for (const stripe of parts.stripes) this.#memtableBytes += stripe.memtable.bytes;
   }
 
   /** The LSN of the newest committed batch. */
@@ -249,12 +252,7 @@ export class Store {
 
   /** Memory held by all memtables, in bytes. */
   memtableBytes(): number {
-    let total = 0;
-    for (const stripe of this.#stripes) {
-      total += stripe.memtable.bytes;
-      for (const memory of stripe.immutables) total += memory.bytes;
-    }
-    return total;
+    return this.#memtableBytes;
   }
 
   #checkOpen(): void {
@@ -347,8 +345,8 @@ export class Store {
         const flushed = [...stripe.immutables];
         const table = await this.#writeMemtables(index, flushed, stripe.tables.length === 0);
         made.push({ index, table, flushed });
-        await yieldToEventLoop();
       }
+      await this.fs.syncDir(this.dir);
     } catch (error) {
       for (const { index, table } of made) {
         if (table !== undefined) await this.#discard(index, table);
@@ -366,6 +364,7 @@ export class Store {
       const stripe = this.#stripes[index]!;
       if (table !== undefined) stripe.tables = [table, ...stripe.tables];
       stripe.immutables = stripe.immutables.filter((memory) => !flushed.includes(memory));
+      for (const memory of flushed) this.#memtableBytes -= memory.bytes;
       this.stats.flushes++;
       if (table !== undefined) this.stats.flushedBytes += table.size;
     }
@@ -515,9 +514,4 @@ export class Store {
     for (const table of this.#deferredClose) table.reader.close();
     this.#deferredClose = [];
   }
-}
-
-/** Lets other tasks run (a macrotask turn, so I/O callbacks get their chance). */
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }

@@ -1,0 +1,88 @@
+/**
+ * Items and keys for the operations: locating an item in the store, reading it, and taking
+ * its key attributes.
+ *
+ * @module
+ */
+import { bytesToLatin1 } from "../codec/bytes.ts";
+import { decodeItem } from "../codec/item_codec.ts";
+import { type ItemLocation, locate } from "../db/key_schema.ts";
+import type { AttributeMap } from "../model/attribute_value.ts";
+import type { RangeEntry, RangeOptions } from "../store/stripe.ts";
+import type { ApiTable } from "./context.ts";
+
+/** What the operations read through: the store itself, or a snapshot of it. */
+export interface Reader {
+  /** Reads one key. */
+  get(stripe: number, key: Uint8Array): Uint8Array | undefined;
+  /** Range-reads one stripe. */
+  range(stripe: number, options?: RangeOptions): Iterable<RangeEntry>;
+}
+
+/**
+ * The names of a table's key attributes, partition key first.
+ *
+ * @param table The table.
+ * @returns One or two names.
+ */
+export function keyNames(table: ApiTable): string[] {
+  const { partitionKey, sortKey } = table.keySchema;
+  return sortKey === undefined ? [partitionKey.name] : [partitionKey.name, sortKey.name];
+}
+
+/**
+ * Locates an item or a key, checking the key attributes as DynamoDB does.
+ *
+ * @param table The table.
+ * @param item The item (`exact` false) or the key (`exact` true).
+ * @param exact Whether the map must hold nothing but the key.
+ * @returns Stripe and encoded key.
+ * @throws {KstoneError} VALIDATION with DynamoDB's key messages.
+ */
+export function locateItem(table: ApiTable, item: AttributeMap, exact: boolean): ItemLocation {
+  if (item === null || typeof item !== "object") {
+    throw new TypeError(`Cannot locate item: expected an attribute map, got ${String(item)}`);
+  }
+  return locate(table.id, table.keySchema, item, table.sortKeyOptional, exact);
+}
+
+/**
+ * Reads an item.
+ *
+ * @param reader The store or a snapshot.
+ * @param location Where the item lives.
+ * @returns The item, or `undefined`.
+ */
+export function readItem(reader: Reader, location: ItemLocation): AttributeMap | undefined {
+  const bytes = reader.get(location.stripe, location.key);
+  return bytes === undefined ? undefined : decodeItem(bytes);
+}
+
+/**
+ * The key attributes of an item (the sort key only when the item has it).
+ *
+ * @param table The table.
+ * @param item The item.
+ * @returns The key.
+ */
+export function keyOf(table: ApiTable, item: AttributeMap): AttributeMap {
+  const { partitionKey, sortKey } = table.keySchema;
+  const key: Record<string, AttributeMap[string]> = {
+    [partitionKey.name]: item[partitionKey.name]!,
+  };
+  if (sortKey !== undefined && item[sortKey.name] !== undefined) {
+    key[sortKey.name] = item[sortKey.name]!;
+  }
+  return key;
+}
+
+/**
+ * A string unique to an item across tables (its encoded key holds the table id), to detect two
+ * requests on one item.
+ *
+ * @param location The item's location.
+ * @returns The key as a latin1 string.
+ */
+export function itemIdentity(location: ItemLocation): string {
+  return bytesToLatin1(location.key);
+}

@@ -1,0 +1,86 @@
+/**
+ * Tools that damage or copy a `MemoryFileSystem` the way the store tests need: the directory a
+ * killed process leaves (every live name and byte, no lock held), byte flips, truncation.
+ *
+ * @module
+ */
+import type { FileSystem } from "../../engine/fs/file_system.ts";
+import { MemoryFileSystem } from "../../engine/fs/memory_fs.ts";
+
+/**
+ * What a killed process (not a power cut) leaves: every live file with every byte written, synced
+ * or not, and no lock held (a fresh instance holds none; the stale `LOCK` file is taken over).
+ *
+ * @param fs The filesystem the process was using.
+ * @returns A new, independent filesystem.
+ */
+export async function processKillCopy(fs: MemoryFileSystem): Promise<MemoryFileSystem> {
+  const copy = new MemoryFileSystem({ pid: fs.pid });
+  const dirs: string[] = ["/"];
+  for (const entry of fs.files()) {
+    if (entry.isDirectory) {
+      await copy.mkdir(entry.path);
+      dirs.push(entry.path);
+      continue;
+    }
+    const file = await copy.open(entry.path, { create: true });
+    file.write(await fs.readFile(entry.path), 0);
+    await file.datasync();
+    file.close();
+  }
+  for (const dir of dirs) await copy.syncDir(dir);
+  return copy;
+}
+
+/**
+ * XORs one byte of a file (a bit-rot or a stray write).
+ *
+ * @param fs The filesystem.
+ * @param path The file.
+ * @param offset The byte; negative counts from the end.
+ * @param mask What to XOR it with. @default 0xff
+ */
+export async function flipByte(fs: FileSystem, path: string, offset: number, mask = 0xff) {
+  const file = await fs.open(path);
+  try {
+    const at = offset < 0 ? file.size() + offset : offset;
+    if (at < 0 || at >= file.size()) {
+      throw new RangeError(`Cannot flip byte ${offset} of ${path}: it has ${file.size()} bytes`);
+    }
+    const byte = new Uint8Array(1);
+    file.read(byte, at);
+    byte[0] = byte[0]! ^ mask;
+    file.write(byte, at);
+    await file.datasync();
+  } finally {
+    file.close();
+  }
+}
+
+/**
+ * Cuts a file to `size` bytes, durably.
+ *
+ * @param fs The filesystem.
+ * @param path The file.
+ * @param size The new size; negative cuts that many bytes off the end.
+ */
+export async function truncateFile(fs: FileSystem, path: string, size: number): Promise<void> {
+  const file = await fs.open(path);
+  try {
+    file.truncate(size < 0 ? file.size() + size : size);
+    await file.datasync();
+  } finally {
+    file.close();
+  }
+}
+
+/**
+ * Reads a file's size.
+ *
+ * @param fs The filesystem.
+ * @param path The file.
+ * @returns Its size in bytes.
+ */
+export async function fileSize(fs: FileSystem, path: string): Promise<number> {
+  return (await fs.stat(path)).size;
+}
