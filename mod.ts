@@ -36,3 +36,37 @@ export type {
   OpenOptions,
 } from "./engine/fs/file_system.ts";
 export { MemoryFileSystem } from "./engine/fs/memory_fs.ts";
+export type {
+  ConditionOptions,
+  DeleteOptions,
+  ExpressionOptions,
+  GetOptions,
+  IterateOptions,
+  Page,
+  PutOptions,
+  QueryOptions,
+  ReadOptions,
+  ScanOptions,
+  UpdateOptions,
+} from "./engine/db/table_options.ts";
+export type {
+  BatchGetRequest,
+  BatchGetResult,
+  BatchGetTableRequest,
+  BatchWrite,
+  BatchWriteRequest,
+  ItemKey,
+  TransactConditionCheck,
+  TransactDelete,
+  TransactGet,
+  TransactPut,
+  TransactTarget,
+  TransactUpdate,
+  TransactWriteAction,
+} from "./engine/db/batch_options.ts";
+export {
+  type CancellationCode,
+  type CancellationReason,
+  ConditionalCheckFailedError,
+  TransactionCanceledError,
+} from "./engine/api/errors.ts";

@@ -6,9 +6,12 @@
  * - (a) sequential durable appends of 250-byte payloads (append, await durable, repeat);
  * - (b) 10,000 durable appends with 100 in flight (100 writers, each append + await durable);
  *   "deep" awaits through two extra async functions, as the store and the API layer will;
- * - (c) appends of 1,000 at once, then await the last.
+ * - (c) appends of 1,000 at once, then await the last;
+ * - (d) 100 clients whose requests arrive as separate events (a `setTimeout` between requests,
+ *   as network I/O would deliver them), each doing 20 us of CPU work before the append and after
+ *   the durable wait. This is where a blocking fdatasync defeats group commit.
  *
- * Each scenario runs for the `syncCall` policies `auto`, `async` and `blocking`, interleaved
+ * Each scenario runs for the `syncCall` policies `async` and `blocking`, interleaved
  * round by round so that a noisy disk hurts them alike; the table shows the median of the rounds
  * and the range. `interval` mode runs once at the end for reference.
  *
@@ -32,7 +35,9 @@ const IN_FLIGHT = 100;
 const BULK = 1000;
 const BULK_ROUNDS = 10;
 const PAYLOAD = new Uint8Array(250).map((_, i) => i);
-const POLICIES: WalSyncCall[] = ["auto", "async", "blocking"];
+const ARRIVING = 5000;
+const WORK_US = 20;
+const POLICIES: WalSyncCall[] = ["async", "blocking"];
 
 type Options = Omit<WalWriterOptions, "nextLsn">;
 
@@ -115,6 +120,29 @@ async function bulk(options: Options): Promise<Run> {
   });
 }
 
+function spin(micros: number): void {
+  const end = performance.now() + micros / 1000;
+  while (performance.now() < end) {
+    // CPU work of a request: parsing, encoding, checks.
+  }
+}
+
+async function arriving(options: Options): Promise<Run> {
+  const wal = await writer(options);
+  let remaining = ARRIVING;
+  const client = async () => {
+    while (remaining-- > 0) {
+      spin(WORK_US);
+      await wal.durable(wal.append(PAYLOAD));
+      spin(WORK_US);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+  };
+  return await measure(wal, ARRIVING, async () => {
+    await Promise.all(Array.from({ length: IN_FLIGHT }, client));
+  });
+}
+
 function rate(run: Run): number {
   return run.ops / run.ms * 1000;
 }
@@ -138,6 +166,7 @@ const scenarios: Array<[string, (options: Options) => Promise<Run>]> = [
   [`(b) ${IN_FLIGHT} in flight`, (options) => concurrent(options, false)],
   [`(b) ${IN_FLIGHT} in flight, deep`, (options) => concurrent(options, true)],
   [`(c) ${BULK} at once`, bulk],
+  [`(d) ${IN_FLIGHT} arriving, ${WORK_US}us work`, arriving],
 ];
 
 console.log(

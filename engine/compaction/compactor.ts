@@ -86,6 +86,7 @@ export async function compactStripe(job: CompactionJob): Promise<void> {
   let tombstones = 0;
   let written = 0;
   let output: TableRef | undefined;
+  let installing = false;
   try {
     let sinceYield = 0;
     for (const entry of mergeTables(job.inputs, () => deduplicated++)) {
@@ -105,11 +106,15 @@ export async function compactStripe(job: CompactionJob): Promise<void> {
       const reader = await TableReader.open(job.fs, path, { cache: job.cache, fileId: job.fileId });
       output = { id: job.fileId, size: properties.fileSize, reader };
     }
+    installing = true;
     await job.install(job.inputs, output);
   } catch (error) {
     output?.reader.close();
+    // A failed install may still have renamed the new MANIFEST into place (only its directory
+    // sync failed): the output may be the live copy of the inputs' data, so it stays. If it is
+    // not listed, the next open deletes it.
     if (output === undefined) await builder.abandon().catch(() => {});
-    else await job.fs.remove(path).catch(() => {});
+    else if (!installing) await job.fs.remove(path).catch(() => {});
     throw error;
   }
   const read = job.inputs.reduce((sum, table) => sum + table.size, 0);

@@ -1,18 +1,36 @@
 /**
- * A table: items addressed by their key attributes, lowered onto the store's commit and get.
+ * A table: items addressed by their key attributes. Every method is a thin wrapper over the
+ * DynamoDB operations of `engine/api/`, converting plain JS values to AttributeValues and back.
  *
  * @module
  */
-import { decodeItem, encodeItem, validateItemSize } from "../codec/item_codec.ts";
+import type { ApiContext, ApiTable } from "../api/context.ts";
+import { deleteItem } from "../api/delete_item.ts";
+import { getItemSync } from "../api/get_item.ts";
+import { putItem } from "../api/put_item.ts";
+import { planQuery, queryPage } from "../api/query.ts";
+import { planScan, scanPage } from "../api/scan.ts";
+import { updateItem } from "../api/update_item.ts";
 import { KstoneError } from "../errors.ts";
-import type { AttributeMap } from "../model/attribute_value.ts";
-import { marshallItem, unmarshallItem } from "../model/marshall.ts";
+import { marshallItem } from "../model/marshall.ts";
 import type { Store } from "../store/store.ts";
 import type { TableDefinition } from "./catalog.ts";
-import { type ItemLocation, type KeySchema, locate } from "./key_schema.ts";
+import type { KeySchema } from "./key_schema.ts";
+import { conditionInput, plainItem, queryInput, scanInput, toPage } from "./_convert.ts";
+import { itemsOf, pages } from "./_pages.ts";
+import type {
+  DeleteOptions,
+  GetOptions,
+  Item,
+  IterateOptions,
+  Page,
+  PutOptions,
+  QueryOptions,
+  ScanOptions,
+  UpdateOptions,
+} from "./table_options.ts";
 
-/** An item as the JS API takes and returns it: attribute names to plain values. */
-export type Item = Record<string, unknown>;
+export type { Item } from "./table_options.ts";
 
 /** Operation counters shared by the tables of one database. */
 export interface OperationCounters {
@@ -48,7 +66,7 @@ export interface TableContext {
 export class Table {
   readonly #context: TableContext;
   readonly #definition: TableDefinition;
-  readonly #sortKeyOptional: boolean;
+  readonly #api: ApiContext;
 
   /**
    * @param context The database's store and counters.
@@ -58,7 +76,25 @@ export class Table {
   constructor(context: TableContext, definition: TableDefinition, sortKeyOptional = false) {
     this.#context = context;
     this.#definition = definition;
-    this.#sortKeyOptional = sortKeyOptional;
+    const table: ApiTable = {
+      id: definition.id,
+      name: definition.name,
+      keySchema: definition.keySchema,
+      sortKeyOptional,
+    };
+    this.#api = {
+      store: context.store,
+      counters: context.counters,
+      table: () => {
+        if (!context.isLive(definition)) {
+          throw new KstoneError(
+            "RESOURCE_NOT_FOUND",
+            `Requested resource not found: Table: ${definition.name} not found`,
+          );
+        }
+        return table;
+      },
+    };
   }
 
   /** The table's name. */
@@ -72,68 +108,252 @@ export class Table {
   }
 
   /**
-   * Stores an item, replacing any item with the same key. Resolves once it is durable.
+   * Stores an item, replacing any item with the same key; with a `conditionExpression`, only
+   * when it holds (checked and written atomically). Resolves once the write is durable.
    *
    * @param item The item; it must hold the key attributes.
+   * @param options Condition, placeholders and what to return.
+   * @returns The replaced item with `returnValues: "ALL_OLD"`, else `undefined`.
+   * @throws {ConditionalCheckFailedError} CONDITIONAL_CHECK_FAILED when the condition is false.
    * @throws {KstoneError} VALIDATION when a key attribute is missing or of the wrong type, a
    *   key is too large, the item exceeds 400 KB or holds a value that cannot be stored.
+   *
+   * @example Create only if absent
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Database } from "../../mod.ts";
+   * await using db = await Database.memory();
+   * const users = await db.createTable("users", { partitionKey: { name: "id", type: "S" } });
+   * await users.put({ id: "u1", name: "Ada" }, { conditionExpression: "attribute_not_exists(id)" });
+   * await assert.rejects(
+   *   users.put({ id: "u1", name: "Eve" }, { conditionExpression: "attribute_not_exists(id)" }),
+   *   { code: "CONDITIONAL_CHECK_FAILED" },
+   * );
+   * ```
    */
-  async put(item: Item): Promise<void> {
-    const value = marshallItem(item);
-    const location = this.#locate(value, false);
-    validateItemSize(value);
-    this.#context.counters.puts++;
-    await this.#context.store.commit([{ ...location, value: encodeItem(value) }]);
+  async put(item: Item, options: PutOptions = {}): Promise<Item | undefined> {
+    const output = await putItem(this.#api, {
+      TableName: this.name,
+      Item: marshallItem(item),
+      ...conditionInput(options),
+      ReturnValues: options.returnValues,
+    });
+    return plainItem(output.Attributes);
   }
 
   /**
    * Reads an item by its key.
    *
    * @param key The key attributes, and nothing else.
+   * @param options Projection.
    * @returns The item, or `undefined` when there is none.
    */
   // deno-lint-ignore require-await
-  async get(key: Item): Promise<Item | undefined> {
-    return this.getSync(key);
+  async get(key: Item, options: GetOptions = {}): Promise<Item | undefined> {
+    return this.getSync(key, options);
   }
 
   /**
    * Reads an item by its key, synchronously.
    *
    * @param key The key attributes, and nothing else.
+   * @param options Projection.
    * @returns The item, or `undefined` when there is none.
    */
-  getSync(key: Item): Item | undefined {
-    const location = this.#locate(marshallItem(key), true);
-    this.#context.counters.gets++;
-    const bytes = this.#context.store.get(location.stripe, location.key);
-    return bytes === undefined ? undefined : unmarshallItem(decodeItem(bytes));
+  getSync(key: Item, options: GetOptions = {}): Item | undefined {
+    const output = getItemSync(this.#api, {
+      TableName: this.name,
+      Key: marshallItem(key),
+      ProjectionExpression: options.projectionExpression,
+      ExpressionAttributeNames: options.expressionAttributeNames,
+    });
+    return plainItem(output.Item);
   }
 
   /**
-   * Deletes an item by its key; deleting a missing item succeeds. Resolves once durable.
+   * Updates an item, creating it from its key when it is missing; with a
+   * `conditionExpression`, only when it holds. Resolves once the write is durable.
    *
    * @param key The key attributes, and nothing else.
+   * @param options The update expression, condition, placeholders and what to return.
+   * @returns What `returnValues` asks for (`undefined` for `NONE` or when there is nothing).
+   * @throws {ConditionalCheckFailedError} CONDITIONAL_CHECK_FAILED when the condition is false.
+   * @throws {KstoneError} VALIDATION for a bad key or expression, an update of a key
+   *   attribute, or one that does not fit the item.
+   *
+   * @example A counter
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Database } from "../../mod.ts";
+   * await using db = await Database.memory();
+   * const pages = await db.createTable("pages", { partitionKey: { name: "url", type: "S" } });
+   * const hit = () =>
+   *   pages.update({ url: "/" }, {
+   *     updateExpression: "ADD hits :one",
+   *     expressionAttributeValues: { ":one": 1 },
+   *     returnValues: "UPDATED_NEW",
+   *   });
+   * assert.deepEqual(await hit(), { hits: 1 });
+   * assert.deepEqual(await hit(), { hits: 2 });
+   * ```
    */
-  async delete(key: Item): Promise<void> {
-    const location = this.#locate(marshallItem(key), true);
-    this.#context.counters.deletes++;
-    await this.#context.store.commit([{ ...location, value: null }]);
+  async update(key: Item, options: UpdateOptions = {}): Promise<Item | undefined> {
+    const output = await updateItem(this.#api, {
+      TableName: this.name,
+      Key: marshallItem(key),
+      UpdateExpression: options.updateExpression,
+      ...conditionInput(options),
+      ReturnValues: options.returnValues,
+    });
+    return plainItem(output.Attributes);
   }
 
-  #locate(item: AttributeMap, exact: boolean): ItemLocation {
-    if (!this.#context.isLive(this.#definition)) {
-      throw new KstoneError(
-        "RESOURCE_NOT_FOUND",
-        `Requested resource not found: Table: ${this.name} not found`,
-      );
-    }
-    return locate(
-      this.#definition.id,
-      this.#definition.keySchema,
-      item,
-      this.#sortKeyOptional,
-      exact,
-    );
+  /**
+   * Deletes an item by its key; deleting a missing item succeeds. With a
+   * `conditionExpression`, only when it holds. Resolves once durable.
+   *
+   * @param key The key attributes, and nothing else.
+   * @param options Condition, placeholders and what to return.
+   * @returns The deleted item with `returnValues: "ALL_OLD"`, else `undefined`.
+   * @throws {ConditionalCheckFailedError} CONDITIONAL_CHECK_FAILED when the condition is false.
+   */
+  async delete(key: Item, options: DeleteOptions = {}): Promise<Item | undefined> {
+    const output = await deleteItem(this.#api, {
+      TableName: this.name,
+      Key: marshallItem(key),
+      ...conditionInput(options),
+      ReturnValues: options.returnValues,
+    });
+    return plainItem(output.Attributes);
+  }
+
+  /**
+   * Reads one page of a partition in sort key order. A page holds at most `limit` items read
+   * and stops after the item that brings it to 1 MB; `lastEvaluatedKey` is set only when
+   * more items follow.
+   *
+   * @param options The key condition and the rest of DynamoDB's Query parameters.
+   * @returns The page.
+   * @throws {KstoneError} VALIDATION for a bad expression, parameter, key value type or start key.
+   *
+   * @example The newest two orders of a customer
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Database } from "../../mod.ts";
+   * await using db = await Database.memory();
+   * const orders = await db.createTable("orders", {
+   *   partitionKey: { name: "customer", type: "S" },
+   *   sortKey: { name: "at", type: "N" },
+   * });
+   * for (const at of [1, 2, 3]) await orders.put({ customer: "c1", at });
+   * const page = await orders.query({
+   *   keyConditionExpression: "customer = :c",
+   *   expressionAttributeValues: { ":c": "c1" },
+   *   scanIndexForward: false,
+   *   limit: 2,
+   * });
+   * assert.deepEqual(page.items.map((item) => item.at), [3, 2]);
+   * assert.deepEqual(page.lastEvaluatedKey, { customer: "c1", at: 2 });
+   * ```
+   */
+  // deno-lint-ignore require-await
+  async query(options: QueryOptions): Promise<Page> {
+    const input = queryInput(this.name, options);
+    return toPage(queryPage(this.#context.store, planQuery(this.#api, input), input.ExclusiveStartKey));
+  }
+
+  /**
+   * Pages through a Query; every page comes from one snapshot taken when the iteration
+   * starts. `limit` is the size of each page. Finish the loop or `break` out of it: an
+   * iterator left suspended keeps its snapshot.
+   *
+   * @param options As {@linkcode Table.query}, plus an abort signal.
+   * @returns The pages.
+   * @throws {KstoneError} VALIDATION at once for a bad request.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Database } from "../../mod.ts";
+   * await using db = await Database.memory();
+   * for (const sk of ["a", "b", "c"]) await db.put({ pk: "p", sk });
+   * const sizes = [];
+   * for await (const page of db.queryPages({ keyConditionExpression: "pk = :p", expressionAttributeValues: { ":p": "p" }, limit: 2 })) {
+   *   sizes.push(page.items.length);
+   * }
+   * assert.deepEqual(sizes, [2, 1]);
+   * ```
+   */
+  queryPages(options: QueryOptions & IterateOptions): AsyncGenerator<Page, void, undefined> {
+    const input = queryInput(this.name, options);
+    const plan = planQuery(this.#api, input);
+    return pages(this.#context.store, plan, queryPage, input.ExclusiveStartKey, options.signal);
+  }
+
+  /**
+   * Every item a Query matches, across pages, from one snapshot; see {@linkcode Table.queryPages}.
+   *
+   * @param options As {@linkcode Table.query}, plus an abort signal.
+   * @returns The items.
+   */
+  queryAll(options: QueryOptions & IterateOptions): AsyncGenerator<Item, void, undefined> {
+    return itemsOf(this.queryPages(options));
+  }
+
+  /**
+   * Reads one page of the table (or of one segment of a parallel scan), in stripe order and
+   * then key order. Paging, filter, projection and counts work as in {@linkcode Table.query}.
+   *
+   * @param options DynamoDB's Scan parameters.
+   * @returns The page.
+   * @throws {KstoneError} VALIDATION for a bad expression, parameter or start key.
+   *
+   * @example Two segments of a parallel scan cover the table once
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Database } from "../../mod.ts";
+   * await using db = await Database.memory();
+   * for (let i = 0; i < 20; i++) await db.put(`user#${i}`);
+   * const [a, b] = await Promise.all([0, 1].map((segment) => db.scan({ segment, totalSegments: 2 })));
+   * assert.equal(a!.count + b!.count, 20);
+   * ```
+   */
+  // deno-lint-ignore require-await
+  async scan(options: ScanOptions = {}): Promise<Page> {
+    const input = scanInput(this.name, options);
+    return toPage(scanPage(this.#context.store, planScan(this.#api, input), input.ExclusiveStartKey));
+  }
+
+  /**
+   * Pages through a Scan from one snapshot; see {@linkcode Table.queryPages}.
+   *
+   * @param options As {@linkcode Table.scan}, plus an abort signal.
+   * @returns The pages.
+   */
+  scanPages(options: ScanOptions & IterateOptions = {}): AsyncGenerator<Page, void, undefined> {
+    const input = scanInput(this.name, options);
+    const plan = planScan(this.#api, input);
+    return pages(this.#context.store, plan, scanPage, input.ExclusiveStartKey, options.signal);
+  }
+
+  /**
+   * Every item of the table (or segment), across pages, from one snapshot.
+   *
+   * @param options As {@linkcode Table.scan}, plus an abort signal.
+   * @returns The items.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Database } from "../../mod.ts";
+   * await using db = await Database.memory();
+   * await db.put("a", { n: 1 });
+   * await db.put("b", { n: 2 });
+   * const total = await Array.fromAsync(db.scanAll(), (item) => item.n as number);
+   * assert.equal(total.reduce((x, y) => x + y), 3);
+   * ```
+   */
+  scanAll(options: ScanOptions & IterateOptions = {}): AsyncGenerator<Item, void, undefined> {
+    return itemsOf(this.scanPages(options));
   }
 }

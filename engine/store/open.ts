@@ -47,8 +47,7 @@ export async function createStore(
   options: StoreOptions = {},
 ): Promise<Store> {
   const resolved = resolveStoreOptions(options);
-  await fs.mkdir(dir, { recursive: true });
-  await fs.syncDir(parentOf(dir));
+  await makeDurableDir(fs, dir);
   if (await exists(fs, joinPath(dir, WAL_FILE)) || await exists(fs, joinPath(dir, MANIFEST_FILE))) {
     throw new KstoneError("ALREADY_EXISTS", `Database already exists at ${dir}`, { path: dir });
   }
@@ -150,6 +149,9 @@ export async function openStore(
         }
         if (record.lsn > lastLsn) lastLsn = record.lsn;
       }
+      // A rewritten log without records starts past LSNs that may be in no SST (a commit of no
+      // mutations): appending must resume after them.
+      lastLsn = Math.max(lastLsn, log.nextLsn - 1);
       if (log.tornBytes > 0) warnings.push(`Dropped a torn WAL tail of ${log.tornBytes} bytes`);
       wal = await WalWriter.openForAppend(fs, walPath, {
         ...walOptions(resolved, lastLsn + 1),
@@ -188,6 +190,23 @@ function parentOf(path: string): string {
   const slash = trimmed.lastIndexOf("/");
   if (slash < 0) return ".";
   return slash === 0 ? "/" : trimmed.slice(0, slash);
+}
+
+/**
+ * Makes `dir` and its missing parents, and syncs the folder above each one made, so that a power
+ * cut after `createStore` returns cannot lose the database's directory (or a parent of it).
+ */
+async function makeDurableDir(fs: FileSystem, dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let path = dir; !(await exists(fs, path));) {
+    missing.push(path);
+    const parent = parentOf(path);
+    if (parent === path) break;
+    path = parent;
+  }
+  await fs.mkdir(dir, { recursive: true });
+  for (const path of missing.reverse()) await fs.syncDir(parentOf(path));
+  if (missing.length === 0) await fs.syncDir(parentOf(dir));
 }
 
 async function exists(fs: FileSystem, path: string): Promise<boolean> {

@@ -132,12 +132,10 @@ export class Store {
     const lsn = this.#wal.append(encodeBatch(mutations));
     const retain = this.#retainSeq();
     for (const mutation of mutations) {
-      this.#stripes[mutation.stripe]!.memtable.put(
-        bytesToLatin1(mutation.key),
-        lsn,
-        mutation.value,
-        retain,
-      );
+      const memtable = this.#stripes[mutation.stripe]!.memtable;
+      const before = memtable.bytes;
+      memtable.put(bytesToLatin1(mutation.key), lsn, mutation.value, retain);
+      this.#memtableBytes += memtable.bytes - before;
     }
     this.#lastLsn = lsn;
     this.stats.batches++;
@@ -347,6 +345,10 @@ export class Store {
         made.push({ index, table, flushed });
       }
       await this.fs.syncDir(this.dir);
+      // The SSTs may hold records whose WAL sync is still pending (group commit, or "interval"
+      // durability). They must not become live before those records are durable in the WAL:
+      // else a power cut would keep the flushed stripes' half of a batch and lose the rest.
+      await this.#wal.sync();
     } catch (error) {
       for (const { index, table } of made) {
         if (table !== undefined) await this.#discard(index, table);

@@ -19,8 +19,6 @@ export interface TakenBatch {
   first: number;
   /** The LSN of its last record. */
   last: number;
-  /** How many records it holds. */
-  records: number;
 }
 
 /**
@@ -34,7 +32,7 @@ export interface TakenBatch {
  * assert.equal(queue.append(new Uint8Array([7]), 0), 1);
  * const waiting = queue.waiter(1)!;
  * const batch = queue.take();
- * assert.deepEqual([batch.first, batch.last, batch.records, batch.data.length], [1, 1, 1, 25]);
+ * assert.deepEqual([batch.first, batch.last, batch.data.length], [1, 1, 25]);
  * queue.settle();
  * await waiting;
  * ```
@@ -42,7 +40,6 @@ export interface TakenBatch {
 export class BatchQueue {
   #buffer = new Uint8Array(INITIAL_BUFFER);
   #used = 0;
-  #records = 0;
   #first = 0;
   #nextLsn: number;
   #last: number;
@@ -92,6 +89,7 @@ export class BatchQueue {
       larger.set(this.#buffer.subarray(0, this.#used));
       this.#buffer = larger;
     }
+    if (this.#used === 0) this.#first = lsn;
     const skipped = lsn - this.#last - 1;
     this.#used += putWalRecord(
       this.#buffer,
@@ -101,7 +99,6 @@ export class BatchQueue {
       skipped,
       unsyncedBefore + this.#used,
     );
-    if (this.#records++ === 0) this.#first = lsn;
     this.#last = lsn;
     this.#nextLsn = lsn + 1;
     return lsn;
@@ -129,13 +126,11 @@ export class BatchQueue {
       data: this.#buffer.subarray(0, this.#used),
       first: this.#first,
       last: this.#last,
-      records: this.#records,
     };
     this.#taken = this.#queued;
     this.#takenLast = this.#last;
     this.#queued = undefined;
     this.#used = 0;
-    this.#records = 0;
     return batch;
   }
 

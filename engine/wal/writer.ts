@@ -97,7 +97,7 @@ export class WalWriter {
     this.#index = index;
     this.syncMode = options.syncMode ?? "always";
     this.#intervalMs = options.syncIntervalMs ?? 100;
-    this.#syncCall = options.syncCall ?? "auto";
+    this.#syncCall = options.syncCall ?? "async";
     this.#fileSize = this.#syncedSize = size;
     this.#queue = new BatchQueue(options.nextLsn, last);
     this.#lastInFile = last;
@@ -307,7 +307,7 @@ export class WalWriter {
           continue;
         }
         const size = this.#fileSize;
-        if (this.#syncCall === "blocking" || (this.#syncCall === "auto" && batch.records === 1)) {
+        if (this.#syncCall === "blocking") {
           this.#file.datasyncSync();
         } else {
           await this.#file.datasync();

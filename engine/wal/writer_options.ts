@@ -23,21 +23,22 @@ import { KstoneError } from "../errors.ts";
 export type WalSyncMode = "always" | "interval";
 
 /**
- * How the writer calls fdatasync in `"always"` mode. `"async"` (`datasync()`) keeps the event
- * loop free while the disk syncs, so requests arriving meanwhile join the next batch, at the cost
- * of a thread hand-off; `"blocking"` (`datasyncSync()`) saves the hand-off but stalls the event
- * loop; `"auto"` blocks for a batch of one record (a lone writer, where latency is everything)
- * and goes async for larger batches (concurrent writers, where overlap matters).
+ * How the writer calls fdatasync in `"always"` mode. `"async"` (`datasync()`, the default) runs
+ * it off the main thread, so requests arriving while the disk syncs are handled and join the
+ * next batch: group commit works however requests arrive. `"blocking"` (`datasyncSync()`) saves
+ * the thread hand-off (about 50 us a sync) but stalls the event loop during every sync, so
+ * requests that arrive as separate events (network I/O, timers) can never share a sync: use it
+ * only for a lone writer that appends and waits in turn.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import type { WalSyncCall } from "./writer_options.ts";
- * const call: WalSyncCall = "auto";
- * assert.equal(call, "auto");
+ * const call: WalSyncCall = "async";
+ * assert.equal(call, "async");
  * ```
  */
-export type WalSyncCall = "auto" | "async" | "blocking";
+export type WalSyncCall = "async" | "blocking";
 
 /**
  * Options of `WalWriter.create`.
@@ -57,7 +58,7 @@ export interface WalWriterOptions {
   syncMode?: WalSyncMode;
   /** In `"interval"` mode, the time between fdatasyncs, in milliseconds. @default 100 */
   syncIntervalMs?: number;
-  /** How fdatasync is called; see {@linkcode WalSyncCall}. @default "auto" */
+  /** How fdatasync is called; see {@linkcode WalSyncCall}. @default "async" */
   syncCall?: WalSyncCall;
 }
 
@@ -122,7 +123,7 @@ function invalid(message: string): KstoneError {
  * ```
  */
 export function checkWalWriterOptions(options: WalWriterOptions): void {
-  const { nextLsn, syncIntervalMs = 100, syncMode = "always", syncCall = "auto" } = options;
+  const { nextLsn, syncIntervalMs = 100, syncMode = "always", syncCall = "async" } = options;
   if (!Number.isSafeInteger(nextLsn) || nextLsn < 1) {
     throw invalid(`Cannot use nextLsn ${nextLsn}: must be an integer from 1 to 2^53 - 1`);
   }
@@ -132,7 +133,7 @@ export function checkWalWriterOptions(options: WalWriterOptions): void {
   if (syncMode !== "always" && syncMode !== "interval") {
     throw invalid(`Cannot use syncMode "${syncMode}": must be "always" or "interval"`);
   }
-  if (syncCall !== "auto" && syncCall !== "async" && syncCall !== "blocking") {
-    throw invalid(`Cannot use syncCall "${syncCall}": must be "auto", "async" or "blocking"`);
+  if (syncCall !== "async" && syncCall !== "blocking") {
+    throw invalid(`Cannot use syncCall "${syncCall}": must be "async" or "blocking"`);
   }
 }

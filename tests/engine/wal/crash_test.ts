@@ -164,8 +164,7 @@ async function check(
 }
 
 const configurations: Array<[string, Options]> = [
-  ["always/auto", {}],
-  ["always/async", { syncCall: "async" }],
+  ["always/async", {}],
   ["always/blocking", { syncCall: "blocking" }],
   ["interval", { syncMode: "interval", syncIntervalMs: 1 }],
 ];

@@ -71,7 +71,7 @@ test("WalWriter.append() copies the payload at once", async () => {
 });
 
 test("WalWriter group commit: 100 appends in one tick share one write and one fdatasync", async () => {
-  for (const syncCall of ["auto", "async", "blocking"] as const) {
+  for (const syncCall of ["async", "blocking"] as const) {
     const fs = await gated();
     const wal = await WalWriter.create(fs, PATH, { nextLsn: 1, syncCall });
     const [writes, syncs] = [fs.writes, fs.syncs];

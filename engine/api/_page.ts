@@ -1,0 +1,127 @@
+/**
+ * One page of a Query or Scan: read items in order until `Limit` items were read or 1 MB of
+ * item data (by DynamoDB's item size; the item that crosses 1 MB is included), apply the
+ * FilterExpression and projection, and say where to resume when more items may follow.
+ *
+ * @module
+ */
+import { decodeItem, itemSize } from "../codec/item_codec.ts";
+import {
+  applyProjection,
+  type ConditionNode,
+  evaluateCondition,
+  type ProjectionNode,
+} from "../expression/mod.ts";
+import { MAX_PAGE_SIZE } from "../limits.ts";
+import type { AttributeMap } from "../model/attribute_value.ts";
+import type { RangeEntry } from "../store/stripe.ts";
+import type { ApiTable } from "./context.ts";
+import { keyOf } from "./_items.ts";
+
+/** What a page keeps of each item, and when it is full. */
+export interface PageOptions {
+  /** Most items to read. @default Infinity */
+  readonly limit: number;
+  /** Items must satisfy this to be returned (they count as scanned either way). */
+  readonly filter: ConditionNode | undefined;
+  /** The attributes to return. */
+  readonly projection: ProjectionNode | undefined;
+  /** Whether only the count is wanted (`Select: COUNT`). */
+  readonly countOnly: boolean;
+}
+
+/** A Query or Scan page, in DynamoDB's shape. */
+export interface PageOutput {
+  /** The items, absent with `Select: COUNT`. */
+  Items?: AttributeMap[];
+  /** Items returned (after the filter). */
+  Count: number;
+  /** Items read (before the filter). */
+  ScannedCount: number;
+  /** The key of the last item read, present when more items may follow. */
+  LastEvaluatedKey?: AttributeMap;
+}
+
+/**
+ * Collects one page. Feed it entries in order with {@linkcode Page.add} until it is full; if
+ * an entry is left after that, call {@linkcode Page.more}.
+ */
+export class Page {
+  readonly #table: ApiTable;
+  readonly #options: PageOptions;
+  readonly #items: AttributeMap[] = [];
+  #count = 0;
+  #scanned = 0;
+  #size = 0;
+  #last: AttributeMap | undefined;
+  #more = false;
+
+  /**
+   * @param table The table read.
+   * @param options Limit, filter, projection, count only.
+   */
+  constructor(table: ApiTable, options: PageOptions) {
+    this.#table = table;
+    this.#options = options;
+  }
+
+  /** Whether the page holds `Limit` items or 1 MB. */
+  get full(): boolean {
+    return this.#scanned >= this.#options.limit || this.#size >= MAX_PAGE_SIZE;
+  }
+
+  /**
+   * Reads one more item into the page.
+   *
+   * @param entry The item's entry from the store.
+   */
+  add(entry: RangeEntry): void {
+    const item = decodeItem(entry.value);
+    this.#scanned++;
+    this.#size += itemSize(item);
+    this.#last = item;
+    const { filter, projection, countOnly } = this.#options;
+    if (filter !== undefined && !evaluateCondition(filter, item)) return;
+    this.#count++;
+    if (!countOnly) this.#items.push(projection === undefined ? item : applyProjection(projection, item));
+  }
+
+  /** Records that an item follows the full page, so the page gets a LastEvaluatedKey. */
+  more(): void {
+    this.#more = true;
+  }
+
+  /**
+   * Reads entries into the page until it is full; notes whether any entry was left.
+   *
+   * @param entries The entries, in order.
+   * @returns Whether the page is full (and so the caller should stop feeding it).
+   */
+  fill(entries: Iterable<RangeEntry>): boolean {
+    for (const entry of entries) {
+      if (this.full) {
+        this.#more = true;
+        return true;
+      }
+      this.add(entry);
+    }
+    return this.full;
+  }
+
+  /** Whether the page is full and an item is known to follow. */
+  get hasMore(): boolean {
+    return this.#more;
+  }
+
+  /**
+   * The finished page.
+   *
+   * @returns Items, counts and, when more items may follow, the LastEvaluatedKey.
+   */
+  output(): PageOutput {
+    const output: PageOutput = { Count: this.#count, ScannedCount: this.#scanned };
+    if (!this.#options.countOnly) output.Items = this.#items;
+    if (this.#more && this.#last !== undefined) output.LastEvaluatedKey = keyOf(this.#table, this.#last);
+    return output;
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * BatchWriteItem: up to 25 puts and deletes over one or more tables, committed as one WAL
+ * record (so, unlike DynamoDB's, the batch is atomic). At most 25 items of at most 400 KB
+ * each cannot reach DynamoDB's 16 MB request limit, so that limit needs no check.
+ *
+ * @module
+ */
+import { validation } from "../errors.ts";
+import { MAX_BATCH_WRITE_ITEMS } from "../limits.ts";
+import type { AttributeMap } from "../model/attribute_value.ts";
+import type { Mutation } from "../store/batch_codec.ts";
+import type { ApiContext } from "./context.ts";
+import { itemIdentity } from "./_items.ts";
+import { applyWrite, planKeyed, planPut, type WritePlan } from "./_write.ts";
+
+/** One write of a batch, in DynamoDB's shape: exactly one of the two members. */
+export interface WriteRequest {
+  /** Store this item, replacing any item with its key. */
+  readonly PutRequest?: { readonly Item: AttributeMap } | undefined;
+  /** Delete the item under this key. */
+  readonly DeleteRequest?: { readonly Key: AttributeMap } | undefined;
+}
+
+/** A BatchWriteItem request, in DynamoDB's shape. */
+export interface BatchWriteItemInput {
+  /** Table name to the writes on it. */
+  readonly RequestItems: Readonly<Record<string, readonly WriteRequest[]>>;
+}
+
+/** A BatchWriteItem response. */
+export interface BatchWriteItemOutput {
+  /** Always empty: kstone writes the whole batch or throws. */
+  UnprocessedItems: Record<string, WriteRequest[]>;
+}
+
+/**
+ * Writes up to 25 puts and deletes in one commit. Everything is validated first; nothing is
+ * written when anything is invalid. Resolves once the batch is durable.
+ *
+ * @param ctx The database.
+ * @param input The request.
+ * @returns No unprocessed items.
+ * @throws {KstoneError} VALIDATION: `Too many items requested for the BatchWriteItem call`
+ *   over 25 writes, `Provided list of item keys contains duplicates` when two writes share a
+ *   key, a bad key or item; RESOURCE_NOT_FOUND for an unknown table.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Database } from "../../mod.ts";
+ * import { batchWriteItem } from "./batch_write_item.ts";
+ * await using db = await Database.memory();
+ * await db.put("old");
+ * await batchWriteItem(db.apiContext(), {
+ *   RequestItems: {
+ *     "": [{ PutRequest: { Item: { pk: { S: "new" } } } }, { DeleteRequest: { Key: { pk: { S: "old" } } } }],
+ *   },
+ * });
+ * assert.deepEqual(await db.get("new"), { pk: "new" });
+ * assert.equal(await db.get("old"), undefined);
+ * ```
+ */
+export async function batchWriteItem(
+  ctx: ApiContext,
+  input: BatchWriteItemInput,
+): Promise<BatchWriteItemOutput> {
+  const requests = Object.entries(input.RequestItems ?? {});
+  if (requests.length === 0) {
+    throw validation(
+      "1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1",
+    );
+  }
+  let total = 0;
+  const plans: WritePlan[] = [];
+  const seen = new Set<string>();
+  for (const [name, writes] of requests) {
+    const table = ctx.table(name);
+    if (writes.length === 0) {
+      throw validation(
+        `1 validation error detected: Value at 'requestItems.${name}' failed to satisfy constraint: Member must have length greater than or equal to 1`,
+      );
+    }
+    total += writes.length;
+    if (total > MAX_BATCH_WRITE_ITEMS) throw validation("Too many items requested for the BatchWriteItem call");
+    for (const write of writes) {
+      const { PutRequest: put, DeleteRequest: del } = write ?? {};
+      if ((put === undefined) === (del === undefined)) {
+        throw validation("Invalid WriteRequest: must contain exactly one of PutRequest or DeleteRequest");
+      }
+      const plan = put !== undefined ? planPut(table, put.Item) : planKeyed("delete", table, del!.Key);
+      const identity = itemIdentity(plan.location);
+      if (seen.has(identity)) throw validation("Provided list of item keys contains duplicates");
+      seen.add(identity);
+      plans.push(plan);
+    }
+  }
+  const mutations: Mutation[] = plans.map((plan) => applyWrite(plan, undefined).mutation!);
+  const durable = ctx.store.commit(mutations);
+  if (ctx.counters !== undefined) {
+    for (const plan of plans) plan.kind === "put" ? ctx.counters.puts++ : ctx.counters.deletes++;
+  }
+  await durable;
+  return { UnprocessedItems: {} };
+}

@@ -1,0 +1,79 @@
+/**
+ * PutItem: store a whole item, optionally only when a condition holds.
+ *
+ * @module
+ */
+import type { AttributeMap } from "../model/attribute_value.ts";
+import type { ApiContext } from "./context.ts";
+import { executeWrite, planPut } from "./_write.ts";
+import {
+  checkOnFailure,
+  checkReturnValues,
+  expressionContext,
+  type ExpressionInput,
+  optionalCondition,
+} from "./_request.ts";
+
+/** A PutItem request, in DynamoDB's shape. */
+export interface PutItemInput extends ExpressionInput {
+  /** The table. */
+  readonly TableName: string;
+  /** The item, key attributes included. */
+  readonly Item: AttributeMap;
+  /** Write only when this holds for the item as it is (a missing item reads as empty). */
+  readonly ConditionExpression?: string | undefined;
+  /** `NONE` or `ALL_OLD` (the replaced item). @default "NONE" */
+  readonly ReturnValues?: string | undefined;
+  /** `ALL_OLD` puts the current item on the ConditionalCheckFailedError. @default "NONE" */
+  readonly ReturnValuesOnConditionCheckFailure?: string | undefined;
+}
+
+/** A PutItem response. */
+export interface PutItemOutput {
+  /** The replaced item, with `ReturnValues: ALL_OLD` when there was one. */
+  Attributes?: AttributeMap;
+}
+
+/**
+ * Stores an item, replacing any item with the same key. Reading the old item, checking the
+ * condition and committing happen in one synchronous step, so the condition is atomic with
+ * respect to every other writer. Resolves once the write is durable.
+ *
+ * @param ctx The database.
+ * @param input The request.
+ * @returns The old item when asked for.
+ * @throws {ConditionalCheckFailedError} CONDITIONAL_CHECK_FAILED when the condition is false.
+ * @throws {KstoneError} VALIDATION for a bad key, item, expression or parameter;
+ *   RESOURCE_NOT_FOUND for an unknown table.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Database } from "../../mod.ts";
+ * import { putItem } from "./put_item.ts";
+ * await using db = await Database.memory();
+ * const ctx = db.apiContext();
+ * await putItem(ctx, { TableName: "", Item: { pk: { S: "a" }, n: { N: "1" } } });
+ * const output = await putItem(ctx, {
+ *   TableName: "",
+ *   Item: { pk: { S: "a" }, n: { N: "2" } },
+ *   ConditionExpression: "n = :one",
+ *   ExpressionAttributeValues: { ":one": { N: "1" } },
+ *   ReturnValues: "ALL_OLD",
+ * });
+ * assert.deepEqual(output.Attributes, { pk: { S: "a" }, n: { N: "1" } });
+ * ```
+ */
+export async function putItem(ctx: ApiContext, input: PutItemInput): Promise<PutItemOutput> {
+  const table = ctx.table(input.TableName);
+  const returnValues = checkReturnValues(input.ReturnValues, false);
+  const onFailure = checkOnFailure(input.ReturnValuesOnConditionCheckFailure);
+  const expressions = expressionContext(input);
+  const condition = optionalCondition(input.ConditionExpression, expressions, "ConditionExpression");
+  expressions.assertAllUsed();
+  const plan = planPut(table, input.Item, condition);
+  const done = executeWrite(ctx.store, plan, returnValues === "ALL_OLD", onFailure);
+  if (ctx.counters !== undefined) ctx.counters.puts++;
+  await done.durable;
+  return returnValues === "ALL_OLD" && done.old !== undefined ? { Attributes: done.old } : {};
+}

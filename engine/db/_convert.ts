@@ -1,0 +1,136 @@
+/**
+ * Converts the JS API's options (camelCase, plain values) into `engine/api/` requests
+ * (DynamoDB's shape, AttributeValues) and its responses back.
+ *
+ * @module
+ */
+import type { PageOutput } from "../api/_page.ts";
+import type { ExpressionInput } from "../api/_request.ts";
+import type { QueryInput } from "../api/query.ts";
+import type { ScanInput } from "../api/scan.ts";
+import { validation } from "../errors.ts";
+import type { AttributeMap, AttributeValue } from "../model/attribute_value.ts";
+import { marshall, marshallItem, unmarshallItem } from "../model/marshall.ts";
+import type {
+  ConditionOptions,
+  ExpressionOptions,
+  Item,
+  Page,
+  QueryOptions,
+  ReadOptions,
+  ScanOptions,
+} from "./table_options.ts";
+
+/**
+ * The placeholders of a request, values marshalled.
+ *
+ * @param options The JS options.
+ * @returns The DynamoDB members.
+ */
+export function expressionInput(options: ExpressionOptions): ExpressionInput {
+  const values = options.expressionAttributeValues;
+  let marshalled: Record<string, AttributeValue> | undefined;
+  if (values !== undefined) {
+    if (values === null || typeof values !== "object") {
+      throw validation(`Invalid expressionAttributeValues: expected an object, got ${String(values)}`);
+    }
+    marshalled = {};
+    for (const name of Object.keys(values)) marshalled[name] = marshall(values[name], name);
+  }
+  return { ExpressionAttributeNames: options.expressionAttributeNames, ExpressionAttributeValues: marshalled };
+}
+
+/**
+ * The condition members of a write request.
+ *
+ * @param options The JS options.
+ * @returns The DynamoDB members.
+ */
+export function conditionInput(options: ConditionOptions): ExpressionInput & {
+  ConditionExpression: string | undefined;
+  ReturnValuesOnConditionCheckFailure: string | undefined;
+} {
+  return {
+    ...expressionInput(options),
+    ConditionExpression: options.conditionExpression,
+    ReturnValuesOnConditionCheckFailure: options.returnValuesOnConditionCheckFailure,
+  };
+}
+
+/**
+ * Marshalls an item or key, when there is one.
+ *
+ * @param item The plain item.
+ * @returns Its AttributeMap, or `undefined`.
+ */
+export function optionalItem(item: Item | undefined): AttributeMap | undefined {
+  return item === undefined ? undefined : marshallItem(item);
+}
+
+/**
+ * Unmarshalls an item, when there is one.
+ *
+ * @param map The AttributeMap.
+ * @returns The plain item, or `undefined`.
+ */
+export function plainItem(map: AttributeMap | undefined): Item | undefined {
+  return map === undefined ? undefined : unmarshallItem(map);
+}
+
+function readInput(tableName: string, options: ReadOptions) {
+  return {
+    TableName: tableName,
+    ...expressionInput(options),
+    FilterExpression: options.filterExpression,
+    ProjectionExpression: options.projectionExpression,
+    Limit: options.limit,
+    ExclusiveStartKey: optionalItem(options.exclusiveStartKey),
+    Select: options.select,
+    ConsistentRead: options.consistentRead,
+  };
+}
+
+/**
+ * A Query request from JS options.
+ *
+ * @param tableName The table.
+ * @param options The JS options.
+ * @returns The request.
+ */
+export function queryInput(tableName: string, options: QueryOptions): QueryInput {
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(`Cannot query: expected options with a keyConditionExpression, got ${String(options)}`);
+  }
+  return {
+    ...readInput(tableName, options),
+    KeyConditionExpression: options.keyConditionExpression,
+    ScanIndexForward: options.scanIndexForward,
+  };
+}
+
+/**
+ * A Scan request from JS options.
+ *
+ * @param tableName The table.
+ * @param options The JS options.
+ * @returns The request.
+ */
+export function scanInput(tableName: string, options: ScanOptions): ScanInput {
+  return { ...readInput(tableName, options), Segment: options.segment, TotalSegments: options.totalSegments };
+}
+
+/**
+ * A JS page from a Query or Scan response.
+ *
+ * @param output The response.
+ * @returns The page.
+ */
+export function toPage(output: PageOutput): Page {
+  const page: Page = {
+    items: output.Items === undefined ? [] : output.Items.map((item) => unmarshallItem(item)),
+    count: output.Count,
+    scannedCount: output.ScannedCount,
+  };
+  if (output.LastEvaluatedKey !== undefined) page.lastEvaluatedKey = unmarshallItem(output.LastEvaluatedKey);
+  return page;
+}
