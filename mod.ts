@@ -70,3 +70,6 @@ export {
   ConditionalCheckFailedError,
   TransactionCanceledError,
 } from "./engine/api/errors.ts";
+export { connect, type ConnectOptions, RemoteDatabase, RemoteTable } from "./client/connect.ts";
+export { RemoteError } from "./client/transport.ts";
+export type { Credentials } from "./server/sigv4.ts";

@@ -8,6 +8,16 @@ import type { WorkloadPlan } from "./_workload_run.ts";
 /** Sort keys per partition. */
 export const SORT_KEYS = 100;
 
+/**
+ * Items of the open check: 1,000,000 (100,000 with `--quick`).
+ *
+ * @param args The settings.
+ * @returns The number of items.
+ */
+export function openCheckItems(args: Args): number {
+  return args.quick ? 100_000 : 1_000_000;
+}
+
 /** Parsed command line. */
 export interface Args {
   /** `--quick`: 20,000 items and shorter put phases. */
@@ -30,6 +40,8 @@ export interface Args {
   openCheck: boolean;
   /** `--runs N`: alternating runs whose medians are reported. */
   runs: number;
+  /** `--open-fill DIR` (internal): the open check's child, which fills `DIR` and exits. */
+  openFill: string | undefined;
 }
 
 /**
@@ -51,6 +63,7 @@ export function parseArgs(argv: readonly string[]): Args {
     kstoneOptions: {},
     openCheck: false,
     runs: 1,
+    openFill: undefined,
   };
   let itemsSet = false;
   for (let n = 0; n < argv.length; n++) {
@@ -67,6 +80,7 @@ export function parseArgs(argv: readonly string[]): Args {
     else if (flag === "--seed") args.seed = Number(value());
     else if (flag === "--runs") args.runs = Math.max(1, Math.floor(Number(value())));
     else if (flag === "--result") args.result = value();
+    else if (flag === "--open-fill") args.openFill = value();
     else if (flag === "--dir") args.dir = value();
     else if (flag === "--kstone-options") args.kstoneOptions = JSON.parse(value());
     else if (flag === "--only") {

@@ -171,7 +171,8 @@ export function renderTable(rows: readonly ReportRow[], peerName: string): strin
 }
 
 /**
- * The median of each number across results of the same shape (other values from the first).
+ * The median of each number across results of the same shape (other values from the first; a
+ * field only some results have is taken from those).
  *
  * @param list One or more results.
  * @returns A result holding the medians.
@@ -186,7 +187,9 @@ export function medianOf<T>(list: readonly T[]): T {
   if (first === null || typeof first !== "object" || Array.isArray(first)) return first as T;
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(first)) {
-    out[key] = medianOf(list.map((item) => (item as Record<string, unknown>)[key]));
+    const values = list.map((item) => (item as Record<string, unknown> | undefined)?.[key])
+      .filter((value) => value !== undefined);
+    out[key] = values.length === 0 ? undefined : medianOf(values);
   }
   return out as T;
 }

@@ -23,7 +23,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { type Args, parseArgs, planOf, SORT_KEYS } from "./_workload_args.ts";
+import { type Args, openCheckItems, parseArgs, planOf, SORT_KEYS } from "./_workload_args.ts";
 import { ItemSet } from "./_items.ts";
 import { filesystemType } from "./_proc.ts";
 import { medianOf, renderTable, reportRows } from "./_workload_report.ts";
@@ -68,8 +68,20 @@ async function runSubject(
   return runWorkload(new DenoKvSubject(items), items, plan, dir);
 }
 
+/** The arguments that run this script again in a child process of the same runtime. */
+function childCommand(scriptArgs: readonly string[]): string[] {
+  const script = fileURLToPath(import.meta.url);
+  return runtime === "deno"
+    ? ["run", "-A", "--unstable-kv", script, ...scriptArgs]
+    : [script, ...scriptArgs];
+}
+
 /** Runs one store in this process; writes its result as JSON to `--result` or stdout. */
-async function runChild(args: Args, which: "kstone" | "peer"): Promise<void> {
+async function runChild(
+  args: Args,
+  which: "kstone" | "peer",
+  argv: readonly string[],
+): Promise<void> {
   const items = new ItemSet(args.items / SORT_KEYS, SORT_KEYS, args.seed);
   const base = baseDirectory(args);
   mkdirSync(base, { recursive: true });
@@ -78,12 +90,16 @@ async function runChild(args: Args, which: "kstone" | "peer"): Promise<void> {
     const result: ChildResult = await runSubject(which, items, args, dir);
     if (which === "kstone" && args.openCheck) {
       const { runOpenCheck } = await import("./_workload_open.ts");
-      const large = args.quick ? 1_000 : 10_000;
-      result.openCheck = await runOpenCheck(
-        new ItemSet(large, SORT_KEYS, args.seed),
-        args.kstoneOptions,
-        dir,
-      );
+      const large = new ItemSet(openCheckItems(args) / SORT_KEYS, SORT_KEYS, args.seed);
+      const spawnFill = (db: string) => {
+        const child = spawnSync(process.execPath, childCommand([...argv, "--open-fill", db]), {
+          stdio: ["ignore", "pipe", "inherit"],
+          encoding: "utf8",
+        });
+        if (child.status !== 0) throw new Error(`open check fill failed: ${child.status}`);
+        return child.stdout;
+      };
+      result.openCheck = await runOpenCheck(large, args.kstoneOptions, dir, spawnFill);
     }
     const text = JSON.stringify(result, null, 2);
     if (args.result !== undefined) writeFileSync(args.result, text);
@@ -95,7 +111,6 @@ async function runChild(args: Args, which: "kstone" | "peer"): Promise<void> {
 
 /** Spawns a child per store, peer first, and prints the table (or JSON). */
 function runParent(args: Args, argv: readonly string[]): void {
-  const script = fileURLToPath(import.meta.url);
   const base = baseDirectory(args);
   mkdirSync(base, { recursive: true });
   const scratch = mkdtempSync(join(base, "kstone-bench-results-"));
@@ -105,10 +120,7 @@ function runParent(args: Args, argv: readonly string[]): void {
       for (const which of ["peer", "kstone"] as const) {
         const resultFile = join(scratch, `${which}-${run}.json`);
         const passed = run === 0 ? argv : argv.filter((flag) => flag !== "--open-1m");
-        const childArgs = [...passed, "--only", which, "--result", resultFile];
-        const command = runtime === "deno"
-          ? ["run", "-A", "--unstable-kv", script, ...childArgs]
-          : [script, ...childArgs];
+        const command = childCommand([...passed, "--only", which, "--result", resultFile]);
         const child = spawnSync(process.execPath, command, {
           stdio: ["ignore", "inherit", "inherit"],
         });
@@ -162,5 +174,9 @@ function runParent(args: Args, argv: readonly string[]): void {
 
 const argv = process.argv.slice(2);
 const args = parseArgs(argv);
-if (args.only !== undefined) await runChild(args, args.only);
+if (args.openFill !== undefined) {
+  const { fillAndCrash } = await import("./_workload_open.ts");
+  const items = new ItemSet(openCheckItems(args) / SORT_KEYS, SORT_KEYS, args.seed);
+  await fillAndCrash(items, args.kstoneOptions, args.openFill);
+} else if (args.only !== undefined) await runChild(args, args.only, argv);
 else runParent(args, argv);

@@ -9,6 +9,7 @@ import process from "node:process";
 import { parseArgs } from "node:util";
 import { Database } from "../mod.ts";
 import { parseItem, toJson } from "./json.ts";
+import { serveCommand } from "./serve.ts";
 import config from "../deno.json" with { type: "json" };
 
 const HELP = `kstone ${config.version}: an embedded, DynamoDB-style database
@@ -23,6 +24,9 @@ Usage:
   kstone health <path>                      print healthy, degraded or unhealthy
   kstone flush <path>                       flush memtables to SST files
   kstone compact <path>                     compact every stripe with 2+ SSTs
+  kstone serve --db-path <path> [--port 50051]
+                                            serve it over DynamoDB's JSON protocol
+                                            (kstone serve --help for its options)
 
   kstone --db-path <path> --command <cmd>   the troubleshooting chapter's form
 
@@ -45,6 +49,7 @@ export async function main(
   argv: string[],
   out: (text: string) => void = console.log,
 ): Promise<number> {
+  if (argv[0] === "serve") return await serveCommand(argv.slice(1), out);
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -135,7 +135,9 @@ export class Logger {
     tail?: string,
   ): void {
     if (!this.enabled(level)) return;
-    let line = `${new Date(this.#now()).toISOString()} ${level.toUpperCase().padStart(5)} ${target}: ${message}`;
+    let line = `${new Date(this.#now()).toISOString()} ${
+      level.toUpperCase().padStart(5)
+    } ${target}: ${message}`;
     for (const [key, value] of Object.entries(fields)) line += ` ${key}=${fieldValue(value)}`;
     if (tail !== undefined) line += ` ${tail}`;
     try {
@@ -146,22 +148,38 @@ export class Logger {
   }
 
   /** Writes an ERROR line. */
-  error(target: string, message: string, fields?: Readonly<Record<string, string | number | boolean>>) {
+  error(
+    target: string,
+    message: string,
+    fields?: Readonly<Record<string, string | number | boolean>>,
+  ) {
     this.log("error", target, message, fields);
   }
 
   /** Writes a WARN line. */
-  warn(target: string, message: string, fields?: Readonly<Record<string, string | number | boolean>>) {
+  warn(
+    target: string,
+    message: string,
+    fields?: Readonly<Record<string, string | number | boolean>>,
+  ) {
     this.log("warn", target, message, fields);
   }
 
   /** Writes an INFO line. */
-  info(target: string, message: string, fields?: Readonly<Record<string, string | number | boolean>>) {
+  info(
+    target: string,
+    message: string,
+    fields?: Readonly<Record<string, string | number | boolean>>,
+  ) {
     this.log("info", target, message, fields);
   }
 
   /** Writes a DEBUG line. */
-  debug(target: string, message: string, fields?: Readonly<Record<string, string | number | boolean>>) {
+  debug(
+    target: string,
+    message: string,
+    fields?: Readonly<Record<string, string | number | boolean>>,
+  ) {
     this.log("debug", target, message, fields);
   }
 }

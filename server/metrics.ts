@@ -56,6 +56,11 @@ export class Counter implements Metric {
     else entry.value += by;
   }
 
+  /** Sets a series from a monotonic source read at scrape time (e.g. the store's flushes). */
+  set(value: number, labels: Labels = {}): void {
+    this.#values.set(keyOf(labels), { labels, value });
+  }
+
   /** The value of one series (0 when never incremented). */
   get(labels: Labels = {}): number {
     return this.#values.get(keyOf(labels))?.value ?? 0;
@@ -130,7 +135,9 @@ export class Histogram implements Metric {
       series = { labels, counts: this.buckets.map(() => 0), sum: 0, count: 0 };
       this.#series.set(key, series);
     }
-    for (let i = 0; i < this.buckets.length; i++) if (value <= this.buckets[i]!) series.counts[i]!++;
+    for (let i = 0; i < this.buckets.length; i++) {
+      if (value <= this.buckets[i]!) series.counts[i]!++;
+    }
     series.sum += value;
     series.count++;
   }

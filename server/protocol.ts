@@ -73,17 +73,19 @@ export class DynamoError extends Error {
    * @param extra Extra body members.
    * @param messageKey `message`, or `Message` as DynamoDB spells it for serialization errors
    *   and cancelled transactions.
+   * @param status The HTTP status, when not the type's usual one (413 for a body too large).
    */
   constructor(
     type: ErrorType,
     message: string,
     extra: Readonly<Record<string, unknown>> = {},
     messageKey: "message" | "Message" = "message",
+    status?: number,
   ) {
     super(message);
     this.name = "DynamoError";
     this.type = type;
-    this.status = ERROR_TYPES[type][1];
+    this.status = status ?? ERROR_TYPES[type][1];
     this.extra = extra;
     this.messageKey = messageKey;
   }
@@ -123,10 +125,13 @@ export function serializationError(message: string): DynamoError {
  * (so SDKs surface it as a client error and do not retry) naming the operation.
  *
  * @param what The operation or parameter, e.g. `CreateBackup`.
+ * @param detail What to do instead, or when it arrives.
  * @returns The error.
  */
-export function notSupported(what: string): DynamoError {
-  return validationError(`kstone does not support ${what} yet`);
+export function notSupported(what: string, detail?: string): DynamoError {
+  return validationError(
+    `kstone does not support ${what} yet${detail === undefined ? "" : `: ${detail}`}`,
+  );
 }
 
 /**

@@ -92,7 +92,10 @@ export function signingKey(
 }
 
 function encodeRfc3986(text: string): string {
-  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(text).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 function canonicalPath(pathname: string): string {
@@ -144,6 +147,8 @@ export interface SignOptions {
   service?: string;
   /** The signing time. @default Date.now() */
   now?: number;
+  /** Send (and sign) `x-amz-content-sha256`. @default true */
+  contentSha256?: boolean;
 }
 
 /**
@@ -181,11 +186,12 @@ export async function signRequest(
   credentials: Credentials,
   options: SignOptions = {},
 ): Promise<void> {
-  const { region = "us-east-1", service = "dynamodb", now = Date.now() } = options;
+  const { region = "us-east-1", service = "dynamodb", now = Date.now(), contentSha256 = true } =
+    options;
   const date = amzDate(now);
   const payloadHash = await sha256Hex(body);
   headers.set("x-amz-date", date);
-  headers.set("x-amz-content-sha256", payloadHash);
+  if (contentSha256) headers.set("x-amz-content-sha256", payloadHash);
   if (credentials.sessionToken !== undefined) {
     headers.set("x-amz-security-token", credentials.sessionToken);
   }
@@ -227,6 +233,14 @@ function parseAmzDate(text: string): number | undefined {
   return Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
 }
 
+/** The request's headers, with `host` from the URL when HTTP/2 sent `:authority` instead. */
+function withHost(request: Request): Headers {
+  if (request.headers.has("host")) return request.headers;
+  const headers = new Headers(request.headers);
+  headers.set("host", new URL(request.url).host);
+  return headers;
+}
+
 function timingSafeEqual(a: string, b: string): boolean {
   if (a.length !== b.length) return false;
   let diff = 0;
@@ -254,11 +268,16 @@ export async function verifyRequest(
 ): Promise<string> {
   const authorization = request.headers.get("authorization");
   if (authorization === null || !authorization.trim().startsWith("AWS4-")) {
-    throw new DynamoError("MissingAuthenticationTokenException", "Request is missing Authentication Token");
+    throw new DynamoError(
+      "MissingAuthenticationTokenException",
+      "Request is missing Authentication Token",
+    );
   }
   const [algorithm = "", ...rest] = authorization.trim().split(/\s+/);
   if (algorithm !== ALGORITHM) {
-    throw incomplete(`Unsupported AWS 'algorithm': '${algorithm}' (only AWS4-HMAC-SHA256 for now). `);
+    throw incomplete(
+      `Unsupported AWS 'algorithm': '${algorithm}' (only AWS4-HMAC-SHA256 for now). `,
+    );
   }
   const params = new Map<string, string>();
   for (const part of rest.join(" ").split(",")) {
@@ -271,7 +290,8 @@ export async function verifyRequest(
   }
   const dateHeader = request.headers.get("x-amz-date") ?? request.headers.get("date");
   if (dateHeader === null) {
-    missing += "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ";
+    missing +=
+      "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ";
   }
   if (missing !== "") throw incomplete(`${missing}Authorization=${authorization}`);
   const time = parseAmzDate(dateHeader!);
@@ -289,9 +309,9 @@ export async function verifyRequest(
   }
   if (time > now + MAX_CLOCK_SKEW_MS) {
     throw invalid(
-      `Signature not yet current: ${dateHeader} is still later than ${amzDate(now + MAX_CLOCK_SKEW_MS)} (${
-        amzDate(now)
-      } + 15 min.)`,
+      `Signature not yet current: ${dateHeader} is still later than ${
+        amzDate(now + MAX_CLOCK_SKEW_MS)
+      } (${amzDate(now)} + 15 min.)`,
     );
   }
   const signedHeaders = params.get("SignedHeaders")!.toLowerCase().split(";");
@@ -305,11 +325,20 @@ export async function verifyRequest(
       `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${credential}'`,
     );
   }
-  const [keyId, day, region, service, terminator] = pieces as [string, string, string, string, string];
+  const [keyId, day, region, service, terminator] = pieces as [
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   let scopeErrors = "";
-  if (service !== "dynamodb") scopeErrors += "Credential should be scoped to correct service: 'dynamodb'. ";
+  if (service !== "dynamodb") {
+    scopeErrors += "Credential should be scoped to correct service: 'dynamodb'. ";
+  }
   if (terminator !== "aws4_request") {
-    scopeErrors += `Credential should be scoped with a valid terminator: 'aws4_request', not '${terminator}'. `;
+    scopeErrors +=
+      `Credential should be scoped with a valid terminator: 'aws4_request', not '${terminator}'. `;
   }
   if (day !== dateHeader!.slice(0, 8)) {
     scopeErrors +=
@@ -320,13 +349,16 @@ export async function verifyRequest(
   if (scopeErrors !== "") throw invalid(scopeErrors.trim());
   const secret = secrets.get(keyId);
   if (secret === undefined) {
-    throw new DynamoError("UnrecognizedClientException", "The security token included in the request is invalid.");
+    throw new DynamoError(
+      "UnrecognizedClientException",
+      "The security token included in the request is invalid.",
+    );
   }
   const payloadHeader = request.headers.get("x-amz-content-sha256");
   const text = await stringToSign({
     method: request.method,
     url: new URL(request.url),
-    headers: request.headers,
+    headers: withHost(request),
     signedHeaders,
     payloadHash: payloadHeader ?? await sha256Hex(body),
     amzDate: dateHeader!,

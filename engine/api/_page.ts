@@ -1,11 +1,12 @@
 /**
  * One page of a Query or Scan: read items in order until `Limit` items were read or 1 MB of
- * item data (by DynamoDB's item size; the item that crosses 1 MB is included), apply the
+ * item data (by DynamoDB's item size, read from the encoding; the item that crosses 1 MB is
+ * included), apply the
  * FilterExpression and projection, and say where to resume when more items may follow.
  *
  * @module
  */
-import { decodeItem, itemSize } from "../codec/item_codec.ts";
+import { decodeItem } from "../codec/item_codec.ts";
 import {
   applyProjection,
   type ConditionNode,
@@ -16,6 +17,7 @@ import { MAX_PAGE_SIZE } from "../limits.ts";
 import type { AttributeMap } from "../model/attribute_value.ts";
 import type { RangeEntry } from "../store/stripe.ts";
 import type { ApiTable } from "./context.ts";
+import { encodedItemSize } from "./_encoded_size.ts";
 import { keyOf } from "./_items.ts";
 
 /** What a page keeps of each item, and when it is full. */
@@ -78,12 +80,14 @@ export class Page {
   add(entry: RangeEntry): void {
     const item = decodeItem(entry.value);
     this.#scanned++;
-    this.#size += itemSize(item);
+    this.#size += encodedItemSize(entry.value);
     this.#last = item;
     const { filter, projection, countOnly } = this.#options;
     if (filter !== undefined && !evaluateCondition(filter, item)) return;
     this.#count++;
-    if (!countOnly) this.#items.push(projection === undefined ? item : applyProjection(projection, item));
+    if (!countOnly) {
+      this.#items.push(projection === undefined ? item : applyProjection(projection, item));
+    }
   }
 
   /** Records that an item follows the full page, so the page gets a LastEvaluatedKey. */
@@ -121,7 +125,9 @@ export class Page {
   output(): PageOutput {
     const output: PageOutput = { Count: this.#count, ScannedCount: this.#scanned };
     if (!this.#options.countOnly) output.Items = this.#items;
-    if (this.#more && this.#last !== undefined) output.LastEvaluatedKey = keyOf(this.#table, this.#last);
+    if (this.#more && this.#last !== undefined) {
+      output.LastEvaluatedKey = keyOf(this.#table, this.#last);
+    }
     return output;
   }
 }

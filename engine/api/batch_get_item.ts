@@ -64,7 +64,10 @@ export interface BatchGetItemOutput {
  * ```
  */
 // deno-lint-ignore require-await
-export async function batchGetItem(ctx: ApiContext, input: BatchGetItemInput): Promise<BatchGetItemOutput> {
+export async function batchGetItem(
+  ctx: ApiContext,
+  input: BatchGetItemInput,
+): Promise<BatchGetItemOutput> {
   const requests = Object.entries(input.RequestItems ?? {});
   if (requests.length === 0) {
     throw validation(
@@ -81,8 +84,12 @@ export async function batchGetItem(ctx: ApiContext, input: BatchGetItemInput): P
       );
     }
     total += keys.length;
-    if (total > MAX_BATCH_GET_ITEMS) throw validation("Too many items requested for the BatchGetItem call");
-    const expressions = expressionContext({ ExpressionAttributeNames: request.ExpressionAttributeNames });
+    if (total > MAX_BATCH_GET_ITEMS) {
+      throw validation("Too many items requested for the BatchGetItem call");
+    }
+    const expressions = expressionContext({
+      ExpressionAttributeNames: request.ExpressionAttributeNames,
+    });
     const projection = optionalProjection(request.ProjectionExpression, expressions);
     expressions.assertAllUsed();
     const seen = new Set<string>();

@@ -81,13 +81,19 @@ export async function batchWriteItem(
       );
     }
     total += writes.length;
-    if (total > MAX_BATCH_WRITE_ITEMS) throw validation("Too many items requested for the BatchWriteItem call");
+    if (total > MAX_BATCH_WRITE_ITEMS) {
+      throw validation("Too many items requested for the BatchWriteItem call");
+    }
     for (const write of writes) {
       const { PutRequest: put, DeleteRequest: del } = write ?? {};
       if ((put === undefined) === (del === undefined)) {
-        throw validation("Invalid WriteRequest: must contain exactly one of PutRequest or DeleteRequest");
+        throw validation(
+          "Invalid WriteRequest: must contain exactly one of PutRequest or DeleteRequest",
+        );
       }
-      const plan = put !== undefined ? planPut(table, put.Item) : planKeyed("delete", table, del!.Key);
+      const plan = put !== undefined
+        ? planPut(table, put.Item)
+        : planKeyed("delete", table, del!.Key);
       const identity = itemIdentity(plan.location);
       if (seen.has(identity)) throw validation("Provided list of item keys contains duplicates");
       seen.add(identity);

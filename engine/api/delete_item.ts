@@ -61,12 +61,19 @@ export interface DeleteItemOutput {
  * assert.equal(await db.get("a"), undefined);
  * ```
  */
-export async function deleteItem(ctx: ApiContext, input: DeleteItemInput): Promise<DeleteItemOutput> {
+export async function deleteItem(
+  ctx: ApiContext,
+  input: DeleteItemInput,
+): Promise<DeleteItemOutput> {
   const table = ctx.table(input.TableName);
   const returnValues = checkReturnValues(input.ReturnValues, false);
   const onFailure = checkOnFailure(input.ReturnValuesOnConditionCheckFailure);
   const expressions = expressionContext(input);
-  const condition = optionalCondition(input.ConditionExpression, expressions, "ConditionExpression");
+  const condition = optionalCondition(
+    input.ConditionExpression,
+    expressions,
+    "ConditionExpression",
+  );
   expressions.assertAllUsed();
   const plan = planKeyed("delete", table, input.Key, condition);
   const done = executeWrite(ctx.store, plan, returnValues === "ALL_OLD", onFailure);

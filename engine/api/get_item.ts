@@ -67,7 +67,9 @@ export async function getItem(ctx: ApiContext, input: GetItemInput): Promise<Get
  */
 export function getItemSync(ctx: ApiContext, input: GetItemInput): GetItemOutput {
   const table = ctx.table(input.TableName);
-  const expressions = expressionContext({ ExpressionAttributeNames: input.ExpressionAttributeNames });
+  const expressions = expressionContext({
+    ExpressionAttributeNames: input.ExpressionAttributeNames,
+  });
   const projection = optionalProjection(input.ProjectionExpression, expressions);
   expressions.assertAllUsed();
   const item = readItem(ctx.store, locateItem(table, input.Key, true));

@@ -41,14 +41,34 @@ export {
   TransactionCanceledError,
   type WireCancellationReason,
 } from "./errors.ts";
-export type { ExpressionInput, ReturnValue, ReturnValuesOnConditionCheckFailure, Select } from "./_request.ts";
+export type {
+  ExpressionInput,
+  ReturnValue,
+  ReturnValuesOnConditionCheckFailure,
+  Select,
+} from "./_request.ts";
 export type { PageOutput } from "./_page.ts";
 export { putItem, type PutItemInput, type PutItemOutput } from "./put_item.ts";
 export { getItem, type GetItemInput, type GetItemOutput, getItemSync } from "./get_item.ts";
 export { updateItem, type UpdateItemInput, type UpdateItemOutput } from "./update_item.ts";
 export { deleteItem, type DeleteItemInput, type DeleteItemOutput } from "./delete_item.ts";
-export { planQuery, query, type QueryInput, type QueryOutput, queryPage, type QueryPlan } from "./query.ts";
-export { MAX_SCAN_SEGMENTS, planScan, scan, type ScanInput, type ScanOutput, scanPage, type ScanPlan } from "./scan.ts";
+export {
+  planQuery,
+  query,
+  type QueryInput,
+  type QueryOutput,
+  queryPage,
+  type QueryPlan,
+} from "./query.ts";
+export {
+  MAX_SCAN_SEGMENTS,
+  planScan,
+  scan,
+  type ScanInput,
+  type ScanOutput,
+  scanPage,
+  type ScanPlan,
+} from "./scan.ts";
 export {
   batchGetItem,
   type BatchGetItemInput,

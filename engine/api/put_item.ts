@@ -69,7 +69,11 @@ export async function putItem(ctx: ApiContext, input: PutItemInput): Promise<Put
   const returnValues = checkReturnValues(input.ReturnValues, false);
   const onFailure = checkOnFailure(input.ReturnValuesOnConditionCheckFailure);
   const expressions = expressionContext(input);
-  const condition = optionalCondition(input.ConditionExpression, expressions, "ConditionExpression");
+  const condition = optionalCondition(
+    input.ConditionExpression,
+    expressions,
+    "ConditionExpression",
+  );
   expressions.assertAllUsed();
   const plan = planPut(table, input.Item, condition);
   const done = executeWrite(ctx.store, plan, returnValues === "ALL_OLD", onFailure);

@@ -5,7 +5,14 @@
  * @module
  */
 import { compareBytes, startsWith } from "../codec/bytes.ts";
-import { encodeKey, partitionPrefix, prefixEnd, sortKeyPrefix, stripeOf, validateKeyValue } from "../codec/key_codec.ts";
+import {
+  encodeKey,
+  partitionPrefix,
+  prefixEnd,
+  sortKeyPrefix,
+  stripeOf,
+  validateKeyValue,
+} from "../codec/key_codec.ts";
 import { validation } from "../errors.ts";
 import { parseKeyCondition, type SortKeyCondition } from "../expression/mod.ts";
 import { type AttributeMap, type AttributeValue, typeOf } from "../model/attribute_value.ts";
@@ -65,7 +72,8 @@ export interface QueryPlan {
   readonly page: PageOptions;
 }
 
-const TYPE_MISMATCH = "One or more parameter values were invalid: Condition parameter type does not match schema type";
+const TYPE_MISMATCH =
+  "One or more parameter values were invalid: Condition parameter type does not match schema type";
 
 /**
  * Validates a Query and works out the key range it reads.
@@ -96,7 +104,9 @@ export function planQuery(ctx: ApiContext, input: QueryInput): QueryPlan {
   let start = prefix;
   let end = prefixEnd(prefix)!;
   if (condition.sort !== undefined) {
-    for (const value of condition.sort.values) if (typeOf(value) !== sortKey!.type) throw validation(TYPE_MISMATCH);
+    for (const value of condition.sort.values) {
+      if (typeOf(value) !== sortKey!.type) throw validation(TYPE_MISMATCH);
+    }
     [start, end] = sortRange(table.id, pk, prefix, condition.sort, end);
   }
   return {
@@ -152,10 +162,18 @@ function sortRange(
  * @throws {KstoneError} VALIDATION when the start key is not a key of the table and partition
  *   (`The provided starting key is invalid`) or lies outside the sort key condition.
  */
-export function queryPage(reader: Reader, plan: QueryPlan, exclusiveStartKey?: AttributeMap): QueryOutput {
+export function queryPage(
+  reader: Reader,
+  plan: QueryPlan,
+  exclusiveStartKey?: AttributeMap,
+): QueryOutput {
   let { start, end } = plan;
   if (exclusiveStartKey !== undefined) {
-    const { key } = locateStartKey(plan.table, exclusiveStartKey, "The provided starting key is invalid");
+    const { key } = locateStartKey(
+      plan.table,
+      exclusiveStartKey,
+      "The provided starting key is invalid",
+    );
     if (!startsWith(key, plan.prefix)) throw validation("The provided starting key is invalid");
     if (compareBytes(key, plan.start) < 0 || compareBytes(key, plan.end) >= 0) {
       throw validation("The provided starting key does not match the range key predicate");
@@ -164,7 +182,9 @@ export function queryPage(reader: Reader, plan: QueryPlan, exclusiveStartKey?: A
     else start = after(key);
   }
   const page = new Page(plan.table, plan.page);
-  if (compareBytes(start, end) < 0) page.fill(reader.range(plan.stripe, { start, end, reverse: plan.reverse }));
+  if (compareBytes(start, end) < 0) {
+    page.fill(reader.range(plan.stripe, { start, end, reverse: plan.reverse }));
+  }
   return page.output();
 }
 

@@ -137,7 +137,11 @@ function isEmpty(entries: Iterable<RangeEntry>): boolean {
  * @throws {KstoneError} VALIDATION when the start key is not a key of the table or not in
  *   the segment.
  */
-export function scanPage(reader: Reader, plan: ScanPlan, exclusiveStartKey?: AttributeMap): ScanOutput {
+export function scanPage(
+  reader: Reader,
+  plan: ScanPlan,
+  exclusiveStartKey?: AttributeMap,
+): ScanOutput {
   let stripe = plan.firstStripe;
   let start = plan.start;
   if (exclusiveStartKey !== undefined) {

@@ -79,12 +79,16 @@ export async function transactGetItems(
     const get = item?.Get;
     if (get === undefined) throw validation("TransactItems can only contain Get");
     const table = ctx.table(get.TableName);
-    const expressions = expressionContext({ ExpressionAttributeNames: get.ExpressionAttributeNames });
+    const expressions = expressionContext({
+      ExpressionAttributeNames: get.ExpressionAttributeNames,
+    });
     const projection = optionalProjection(get.ProjectionExpression, expressions);
     expressions.assertAllUsed();
     const location = locateItem(table, get.Key, true);
     const identity = itemIdentity(location);
-    if (seen.has(identity)) throw validation("Transaction request cannot include multiple operations on one item");
+    if (seen.has(identity)) {
+      throw validation("Transaction request cannot include multiple operations on one item");
+    }
     seen.add(identity);
     return { location, projection };
   });

@@ -13,7 +13,11 @@ import { MAX_TRANSACT_WRITE_ITEMS, MAX_TRANSACTION_SIZE } from "../limits.ts";
 import type { AttributeMap } from "../model/attribute_value.ts";
 import type { Mutation } from "../store/batch_codec.ts";
 import type { ApiContext } from "./context.ts";
-import { CONDITIONAL_REQUEST_FAILED, TransactionCanceledError, type WireCancellationReason } from "./errors.ts";
+import {
+  CONDITIONAL_REQUEST_FAILED,
+  TransactionCanceledError,
+  type WireCancellationReason,
+} from "./errors.ts";
 import { itemIdentity, readItem } from "./_items.ts";
 import {
   checkOnFailure,
@@ -107,13 +111,19 @@ export function transactCountError(count: number, max: number): KstoneError | un
 }
 
 function planAction(ctx: ApiContext, item: TransactWriteItem, index: number): Action {
-  const members = (["Put", "Update", "Delete", "ConditionCheck"] as const).filter((m) => item?.[m] !== undefined);
-  if (members.length !== 1) throw validation("TransactItems can only contain one of Check, Put, Update or Delete");
+  const members = (["Put", "Update", "Delete", "ConditionCheck"] as const).filter((m) =>
+    item?.[m] !== undefined
+  );
+  if (members.length !== 1) {
+    throw validation("TransactItems can only contain one of Check, Put, Update or Delete");
+  }
   const member = members[0]!;
   const input = item[member]!;
   const required = (value: unknown, name: string) => {
     if (value === undefined) {
-      const path = `transactItems.${index + 1}.member.${member[0]!.toLowerCase()}${member.slice(1)}.${name}`;
+      const path = `transactItems.${index + 1}.member.${member[0]!.toLowerCase()}${
+        member.slice(1)
+      }.${name}`;
       throw validation(
         `1 validation error detected: Value null at '${path}' failed to satisfy constraint: Member must not be null`,
       );
@@ -127,14 +137,27 @@ function planAction(ctx: ApiContext, item: TransactWriteItem, index: number): Ac
     const update = input as TransactUpdateInput;
     required(update.UpdateExpression, "updateExpression");
     const tree = parseUpdate(update.UpdateExpression, expressions);
-    const condition = optionalCondition(input.ConditionExpression, expressions, "ConditionExpression");
+    const condition = optionalCondition(
+      input.ConditionExpression,
+      expressions,
+      "ConditionExpression",
+    );
     plan = planKeyed("update", table, update.Key, condition, tree);
   } else {
     if (member === "ConditionCheck") required(input.ConditionExpression, "conditionExpression");
-    const condition = optionalCondition(input.ConditionExpression, expressions, "ConditionExpression");
+    const condition = optionalCondition(
+      input.ConditionExpression,
+      expressions,
+      "ConditionExpression",
+    );
     plan = member === "Put"
       ? planPut(table, (input as TransactPutInput).Item, condition)
-      : planKeyed(member === "Delete" ? "delete" : "check", table, (input as TransactDeleteInput).Key, condition);
+      : planKeyed(
+        member === "Delete" ? "delete" : "check",
+        table,
+        (input as TransactDeleteInput).Key,
+        condition,
+      );
   }
   expressions.assertAllUsed();
   return { plan, onFailure };
@@ -201,7 +224,9 @@ export async function transactWriteItems(
   const seen = new Set<string>();
   for (const { plan } of actions) {
     const identity = itemIdentity(plan.location);
-    if (seen.has(identity)) throw validation("Transaction request cannot include multiple operations on one item");
+    if (seen.has(identity)) {
+      throw validation("Transaction request cannot include multiple operations on one item");
+    }
     seen.add(identity);
   }
   // From here to the commit nothing awaits: the reads, checks and writes are one atomic step.
@@ -248,4 +273,3 @@ export async function transactWriteItems(
   await durable;
   return {};
 }
-

@@ -69,13 +69,22 @@ export interface UpdateItemOutput {
  * assert.deepEqual(output.Attributes, { pk: { S: "counter" }, hits: { N: "1" } });
  * ```
  */
-export async function updateItem(ctx: ApiContext, input: UpdateItemInput): Promise<UpdateItemOutput> {
+export async function updateItem(
+  ctx: ApiContext,
+  input: UpdateItemInput,
+): Promise<UpdateItemOutput> {
   const table = ctx.table(input.TableName);
   const returnValues = checkReturnValues(input.ReturnValues, true);
   const onFailure = checkOnFailure(input.ReturnValuesOnConditionCheckFailure);
   const expressions = expressionContext(input);
-  const update = input.UpdateExpression === undefined ? undefined : parseUpdate(input.UpdateExpression, expressions);
-  const condition = optionalCondition(input.ConditionExpression, expressions, "ConditionExpression");
+  const update = input.UpdateExpression === undefined
+    ? undefined
+    : parseUpdate(input.UpdateExpression, expressions);
+  const condition = optionalCondition(
+    input.ConditionExpression,
+    expressions,
+    "ConditionExpression",
+  );
   expressions.assertAllUsed();
   const plan = planKeyed("update", table, input.Key, condition, update);
   const done = executeWrite(ctx.store, plan, true, onFailure);

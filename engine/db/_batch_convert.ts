@@ -31,7 +31,9 @@ import { conditionInput } from "./_convert.ts";
 export function marshallKey(tableName: string, key: ItemKey): AttributeMap {
   if (typeof key !== "string") return marshallItem(key);
   if (tableName !== "") {
-    throw validation(`Invalid key for table ${tableName}: a string key is only accepted for the default table`);
+    throw validation(
+      `Invalid key for table ${tableName}: a string key is only accepted for the default table`,
+    );
   }
   return { pk: { S: key } };
 }
@@ -45,7 +47,9 @@ export function marshallKey(tableName: string, key: ItemKey): AttributeMap {
 export function batchGetInput(request: BatchGetRequest): BatchGetItemInput {
   const items: Record<string, KeysAndAttributes> = {};
   for (const [name, entry] of Object.entries(request ?? {})) {
-    const options = Array.isArray(entry) ? { keys: entry as readonly ItemKey[] } : entry as Exclude<typeof entry, readonly ItemKey[]>;
+    const options = Array.isArray(entry)
+      ? { keys: entry as readonly ItemKey[] }
+      : entry as Exclude<typeof entry, readonly ItemKey[]>;
     items[name] = {
       Keys: (options.keys ?? []).map((key) => marshallKey(name, key)),
       ProjectionExpression: options.projectionExpression,
@@ -66,7 +70,9 @@ export function batchWriteInput(request: BatchWriteRequest): BatchWriteItemInput
   const items: Record<string, WriteRequest[]> = {};
   for (const [name, writes] of Object.entries(request ?? {})) {
     items[name] = (writes ?? []).map((write) => {
-      if (write?.put !== undefined && write.delete === undefined) return { PutRequest: { Item: marshallItem(write.put) } };
+      if (write?.put !== undefined && write.delete === undefined) {
+        return { PutRequest: { Item: marshallItem(write.put) } };
+      }
       if (write?.delete !== undefined && write.put === undefined) {
         return { DeleteRequest: { Key: marshallKey(name, write.delete) } };
       }
@@ -82,14 +88,20 @@ export function batchWriteInput(request: BatchWriteRequest): BatchWriteItemInput
  * @param actions The JS actions.
  * @returns The DynamoDB request.
  */
-export function transactWriteInput(actions: readonly TransactWriteAction[]): TransactWriteItemsInput {
+export function transactWriteInput(
+  actions: readonly TransactWriteAction[],
+): TransactWriteItemsInput {
   return {
     TransactItems: (actions ?? []).map((action): TransactWriteItem => {
-      const kinds = Object.keys(action ?? {}).filter((k) => (action as Record<string, unknown>)[k] !== undefined);
+      const kinds = Object.keys(action ?? {}).filter((k) =>
+        (action as Record<string, unknown>)[k] !== undefined
+      );
       if (kinds.length !== 1) return {};
       if ("put" in action) {
         const { tableName = "", item } = action.put;
-        return { Put: { TableName: tableName, Item: marshallItem(item), ...conditionInput(action.put) } };
+        return {
+          Put: { TableName: tableName, Item: marshallItem(item), ...conditionInput(action.put) },
+        };
       }
       if ("update" in action) {
         const { tableName = "", key, updateExpression } = action.update;
@@ -104,7 +116,13 @@ export function transactWriteInput(actions: readonly TransactWriteAction[]): Tra
       }
       if ("delete" in action) {
         const { tableName = "", key } = action.delete;
-        return { Delete: { TableName: tableName, Key: marshallKey(tableName, key), ...conditionInput(action.delete) } };
+        return {
+          Delete: {
+            TableName: tableName,
+            Key: marshallKey(tableName, key),
+            ...conditionInput(action.delete),
+          },
+        };
       }
       if ("conditionCheck" in action) {
         const { tableName = "", key, conditionExpression } = action.conditionCheck;
@@ -130,7 +148,9 @@ export function transactWriteInput(actions: readonly TransactWriteAction[]): Tra
  */
 export function transactGetInput(gets: readonly TransactGet[]): TransactGetItemsInput {
   return {
-    TransactItems: (gets ?? []).map(({ tableName = "", key, projectionExpression, expressionAttributeNames }) => ({
+    TransactItems: (gets ?? []).map((
+      { tableName = "", key, projectionExpression, expressionAttributeNames },
+    ) => ({
       Get: {
         TableName: tableName,
         Key: marshallKey(tableName, key),

@@ -32,12 +32,17 @@ export function expressionInput(options: ExpressionOptions): ExpressionInput {
   let marshalled: Record<string, AttributeValue> | undefined;
   if (values !== undefined) {
     if (values === null || typeof values !== "object") {
-      throw validation(`Invalid expressionAttributeValues: expected an object, got ${String(values)}`);
+      throw validation(
+        `Invalid expressionAttributeValues: expected an object, got ${String(values)}`,
+      );
     }
     marshalled = {};
     for (const name of Object.keys(values)) marshalled[name] = marshall(values[name], name);
   }
-  return { ExpressionAttributeNames: options.expressionAttributeNames, ExpressionAttributeValues: marshalled };
+  return {
+    ExpressionAttributeNames: options.expressionAttributeNames,
+    ExpressionAttributeValues: marshalled,
+  };
 }
 
 /**
@@ -99,7 +104,9 @@ function readInput(tableName: string, options: ReadOptions) {
  */
 export function queryInput(tableName: string, options: QueryOptions): QueryInput {
   if (options === null || typeof options !== "object") {
-    throw new TypeError(`Cannot query: expected options with a keyConditionExpression, got ${String(options)}`);
+    throw new TypeError(
+      `Cannot query: expected options with a keyConditionExpression, got ${String(options)}`,
+    );
   }
   return {
     ...readInput(tableName, options),
@@ -116,7 +123,11 @@ export function queryInput(tableName: string, options: QueryOptions): QueryInput
  * @returns The request.
  */
 export function scanInput(tableName: string, options: ScanOptions): ScanInput {
-  return { ...readInput(tableName, options), Segment: options.segment, TotalSegments: options.totalSegments };
+  return {
+    ...readInput(tableName, options),
+    Segment: options.segment,
+    TotalSegments: options.totalSegments,
+  };
 }
 
 /**
@@ -131,6 +142,8 @@ export function toPage(output: PageOutput): Page {
     count: output.Count,
     scannedCount: output.ScannedCount,
   };
-  if (output.LastEvaluatedKey !== undefined) page.lastEvaluatedKey = unmarshallItem(output.LastEvaluatedKey);
+  if (output.LastEvaluatedKey !== undefined) {
+    page.lastEvaluatedKey = unmarshallItem(output.LastEvaluatedKey);
+  }
   return page;
 }

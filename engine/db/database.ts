@@ -549,7 +549,9 @@ export class Database implements AsyncDisposable {
    */
   async transactGet(gets: readonly TransactGet[]): Promise<(Item | undefined)[]> {
     const output = await transactGetItems(this.apiContext(), transactGetInput(gets));
-    return output.Responses.map((response) => response.Item === undefined ? undefined : unmarshallItem(response.Item));
+    return output.Responses.map((response) =>
+      response.Item === undefined ? undefined : unmarshallItem(response.Item)
+    );
   }
 }
 

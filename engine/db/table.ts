@@ -259,7 +259,9 @@ export class Table {
   // deno-lint-ignore require-await
   async query(options: QueryOptions): Promise<Page> {
     const input = queryInput(this.name, options);
-    return toPage(queryPage(this.#context.store, planQuery(this.#api, input), input.ExclusiveStartKey));
+    return toPage(
+      queryPage(this.#context.store, planQuery(this.#api, input), input.ExclusiveStartKey),
+    );
   }
 
   /**
@@ -321,7 +323,9 @@ export class Table {
   // deno-lint-ignore require-await
   async scan(options: ScanOptions = {}): Promise<Page> {
     const input = scanInput(this.name, options);
-    return toPage(scanPage(this.#context.store, planScan(this.#api, input), input.ExclusiveStartKey));
+    return toPage(
+      scanPage(this.#context.store, planScan(this.#api, input), input.ExclusiveStartKey),
+    );
   }
 
   /**

@@ -75,7 +75,7 @@ export function rejectLegacy(
 ): void {
   for (const [name, instead] of Object.entries(legacy)) {
     if (input[name] !== undefined) {
-      throw notSupported(`the legacy parameter ${name}; use ${instead}`);
+      throw notSupported(`the legacy parameter ${name}`, `use ${instead}`);
     }
   }
 }

@@ -45,7 +45,7 @@ function page(output: PageOutput): Record<string, unknown> {
 
 function rejectIndex(input: Record<string, unknown>): void {
   if (input.IndexName !== undefined) {
-    throw notSupported("IndexName (secondary indexes arrive with issue 4)");
+    throw notSupported("IndexName", "secondary indexes arrive with issue 4");
   }
 }
 

@@ -116,13 +116,13 @@ interface CreateTableInput {
 
 function rejectUnsupported(input: CreateTableInput): void {
   if ((input.LocalSecondaryIndexes?.length ?? 0) > 0) {
-    throw notSupported("LocalSecondaryIndexes (secondary indexes arrive with issue 4)");
+    throw notSupported("LocalSecondaryIndexes", "secondary indexes arrive with issue 4");
   }
   if ((input.GlobalSecondaryIndexes?.length ?? 0) > 0) {
-    throw notSupported("GlobalSecondaryIndexes (secondary indexes arrive with issue 4)");
+    throw notSupported("GlobalSecondaryIndexes", "secondary indexes arrive with issue 4");
   }
   if (input.StreamSpecification?.StreamEnabled === true) {
-    throw notSupported("StreamSpecification (streams arrive with issue 4)");
+    throw notSupported("StreamSpecification", "streams arrive with issue 4");
   }
   if (input.SSESpecification?.Enabled === true) throw notSupported("SSESpecification");
   if ((input.Tags?.length ?? 0) > 0) throw notSupported("Tags");

@@ -170,7 +170,7 @@ export async function runFaultCampaign(run: FaultRun): Promise<FaultResult> {
       log.push(`inject ${fault}`);
       active = fs.inject(rule);
     }
-    const r = rng.next();
+    const r = rng.next(); if ((globalThis as any).DEBUG) console.log("step", step, log[log.length-1]);
     if (r < 0.55) {
       const done = commit({ pk: rng.pick(universe), put: rng.chance(0.8) });
       if (rng.chance(0.5)) await done;

@@ -24,7 +24,9 @@ export interface Fixture {
  * @param options Store tuning.
  * @returns The fixture.
  */
-export async function fixture(options: Parameters<typeof Database.create>[1] = {}): Promise<Fixture> {
+export async function fixture(
+  options: Parameters<typeof Database.create>[1] = {},
+): Promise<Fixture> {
   const fs = new MemoryFileSystem();
   const db = await Database.create(DIR, { fs, ...options });
   await db.createTable("orders", {

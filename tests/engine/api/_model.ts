@@ -8,7 +8,6 @@
  * @module
  */
 import { itemSize } from "../../../engine/codec/item_codec.ts";
-import { stripeOf } from "../../../engine/codec/key_codec.ts";
 import {
   applyProjection,
   applyUpdate,
@@ -103,7 +102,6 @@ export interface PlainPage {
   lastEvaluatedKey?: Item;
 }
 
-const PAGE_BYTES = 1024 * 1024;
 const MAX_ITEM = 409_600;
 const encoder = new TextEncoder();
 
@@ -114,7 +112,8 @@ function compareUtf8(a: string, b: string): number {
   return x.length - y.length;
 }
 
-function compareKeyValue(a: unknown, b: unknown): number {
+/** Compares key values as the key encoding orders them: S by UTF-8 bytes, N by value, absent first. */
+export function compareKeyValue(a: unknown, b: unknown): number {
   if (a === undefined || b === undefined) return a === b ? 0 : a === undefined ? -1 : 1;
   if (typeof a === "number") return a - (b as number);
   return compareUtf8(a as string, b as string);
@@ -139,7 +138,10 @@ export class Model {
   /** The identity of an item's key within its table. */
   id(table: string, item: Item): string {
     const schema = SCHEMAS[table]!;
-    return JSON.stringify([item[schema.pk], schema.sk === undefined ? null : item[schema.sk] ?? null]);
+    return JSON.stringify([
+      item[schema.pk],
+      schema.sk === undefined ? null : item[schema.sk] ?? null,
+    ]);
   }
 
   /** The key attributes of an item. */
@@ -168,13 +170,22 @@ export class Model {
       : Object.fromEntries(Object.entries(spec.values).map(([k, v]) => [k, marshall(v)]));
     const ctx = new ExpressionContext(spec.names, values);
     const update = spec.update === undefined ? undefined : parseUpdate(spec.update, ctx);
-    const condition = spec.condition === undefined ? undefined : parseCondition(spec.condition, ctx);
+    const condition = spec.condition === undefined
+      ? undefined
+      : parseCondition(spec.condition, ctx);
     ctx.assertAllUsed();
     const schema = SCHEMAS[spec.table]!;
     const plain = spec.kind === "put" ? spec.item! : spec.key!;
     const id = this.id(spec.table, plain);
     const old = this.tables.get(spec.table)!.get(id);
-    return { schema, id, old, update, condition, keyAv: marshallItem(this.keyOf(spec.table, plain)) };
+    return {
+      schema,
+      id,
+      old,
+      update,
+      condition,
+      keyAv: marshallItem(this.keyOf(spec.table, plain)),
+    };
   }
 
   /** What a write does, or the failure it raises; the state is not changed. */
@@ -217,7 +228,9 @@ export class Model {
   write(spec: WriteSpec): unknown {
     const result = this.#evaluate(spec, false);
     if (result.failed !== undefined) {
-      fail("CONDITIONAL_CHECK_FAILED", { item: result.item === undefined ? undefined : unmarshallItem(result.item) });
+      fail("CONDITIONAL_CHECK_FAILED", {
+        item: result.item === undefined ? undefined : unmarshallItem(result.item),
+      });
     }
     this.#apply(spec.table, result.id, result.next);
     const next = result.next === "same" ? undefined : result.next;
@@ -244,7 +257,11 @@ export class Model {
   get(table: string, key: Item, projection?: string): Item | undefined {
     const item = this.tables.get(table)!.get(this.id(table, key));
     if (item === undefined) return undefined;
-    return unmarshallItem(projection === undefined ? item : applyProjection(parseProjection(projection, new ExpressionContext()), item));
+    return unmarshallItem(
+      projection === undefined
+        ? item
+        : applyProjection(parseProjection(projection, new ExpressionContext()), item),
+    );
   }
 
   /** A BatchWriteItem: all puts and deletes, or a validation failure. */
@@ -302,96 +319,5 @@ export class Model {
     const ids = gets.map((g) => `${g.table}/${this.id(g.table, g.key)}`);
     if (new Set(ids).size < ids.length) fail("VALIDATION");
     return gets.map(({ table, key }) => this.get(table, key));
-  }
-
-  #matches(sk: unknown, sort: SortCondition | undefined): boolean {
-    if (sort === undefined) return true;
-    if (sk === undefined) return false;
-    const [a, b] = sort.values;
-    const c = compareKeyValue(sk, a);
-    switch (sort.op) {
-      case "=":
-        return c === 0;
-      case "<":
-        return c < 0;
-      case "<=":
-        return c <= 0;
-      case ">":
-        return c > 0;
-      case ">=":
-        return c >= 0;
-      case "BETWEEN":
-        return c >= 0 && compareKeyValue(sk, b) <= 0;
-      case "begins_with":
-        return (sk as string).startsWith(a as string);
-    }
-  }
-
-  /** One page of a Query, starting after `start`. */
-  query(spec: QuerySpec, start: Item | undefined): PlainPage {
-    const schema = SCHEMAS[spec.table]!;
-    const sk = (item: Item | AttributeMap) => schema.sk === undefined ? undefined : (item as Item)[schema.sk];
-    const ordered = [...this.tables.get(spec.table)!.values()]
-      .map((item) => unmarshallItem(item))
-      .filter((item) => compareKeyValue(item[schema.pk], spec.pk) === 0 && this.#matches(sk(item), spec.sort))
-      .sort((x, y) => compareKeyValue(sk(x), sk(y)) * (spec.reverse ? -1 : 1));
-    const rest = start === undefined
-      ? ordered
-      : ordered.filter((item) => compareKeyValue(sk(item), sk(start)) * (spec.reverse ? -1 : 1) > 0);
-    return this.#page(spec, rest);
-  }
-
-  /** One page of a Scan, starting after `start`. */
-  scan(spec: ScanSpec, start: Item | undefined): PlainPage {
-    const schema = SCHEMAS[spec.table]!;
-    const total = spec.totalSegments ?? 1;
-    const segment = spec.segment ?? 0;
-    const first = Math.floor((256 * segment) / total);
-    const end = Math.floor((256 * (segment + 1)) / total);
-    const position = (item: Item) => ({
-      stripe: stripeOf(marshall(item[schema.pk])),
-      pk: item[schema.pk],
-      sk: schema.sk === undefined ? undefined : item[schema.sk],
-    });
-    const compare = (x: Item, y: Item) => {
-      const a = position(x);
-      const b = position(y);
-      return a.stripe - b.stripe || compareKeyValue(a.pk, b.pk) || compareKeyValue(a.sk, b.sk);
-    };
-    const ordered = [...this.tables.get(spec.table)!.values()]
-      .map((item) => unmarshallItem(item))
-      .filter((item) => {
-        const stripe = position(item).stripe;
-        return stripe >= first && stripe < end;
-      })
-      .sort(compare);
-    const rest = start === undefined ? ordered : ordered.filter((item) => compare(item, start) > 0);
-    return this.#page(spec, rest);
-  }
-
-  #page(spec: ReadSpec, items: Item[]): PlainPage {
-    const values = spec.values === undefined
-      ? undefined
-      : Object.fromEntries(Object.entries(spec.values).map(([k, v]) => [k, marshall(v)]));
-    const ctx = new ExpressionContext(spec.names, values);
-    const filter = spec.filter === undefined ? undefined : parseCondition(spec.filter, ctx, "FilterExpression");
-    const projection = spec.projection === undefined ? undefined : parseProjection(spec.projection, ctx);
-    const page: PlainPage = { items: [], count: 0, scannedCount: 0 };
-    let size = 0;
-    let last: Item | undefined;
-    for (let i = 0; i < items.length; i++) {
-      if (page.scannedCount >= (spec.limit ?? Infinity) || size >= PAGE_BYTES) {
-        page.lastEvaluatedKey = this.keyOf(spec.table, last!);
-        break;
-      }
-      const item = marshallItem(items[i]!);
-      last = items[i]!;
-      page.scannedCount++;
-      size += itemSize(item);
-      if (filter !== undefined && !evaluateCondition(filter, item)) continue;
-      page.count++;
-      if (!spec.countOnly) page.items.push(unmarshallItem(projection === undefined ? item : applyProjection(projection, item)));
-    }
-    return page;
   }
 }

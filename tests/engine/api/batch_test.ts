@@ -26,7 +26,8 @@ test("batchWriteItem() puts and deletes over several tables in one commit", asyn
 
 test("batchWriteItem() allows 25 writes and rejects 26 with DynamoDB's message", async () => {
   const { db, ctx } = await fixture();
-  const writes = (n: number) => Array.from({ length: n }, (_, i) => ({ PutRequest: { Item: user(i) } }));
+  const writes = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({ PutRequest: { Item: user(i) } }));
   await batchWriteItem(ctx, { RequestItems: { users: writes(25) } });
   await rejectsWith(
     batchWriteItem(ctx, { RequestItems: { users: writes(20), orders: [] } }),
@@ -35,7 +36,12 @@ test("batchWriteItem() allows 25 writes and rejects 26 with DynamoDB's message",
   );
   await rejectsWith(
     batchWriteItem(ctx, {
-      RequestItems: { users: writes(20), orders: writes(6).map((_, i) => ({ DeleteRequest: { Key: { customer: { S: "c" }, ts: { N: String(i) } } } })) },
+      RequestItems: {
+        users: writes(20),
+        orders: writes(6).map((_, i) => ({
+          DeleteRequest: { Key: { customer: { S: "c" }, ts: { N: String(i) } } },
+        })),
+      },
     }),
     "VALIDATION",
     "Too many items requested for the BatchWriteItem call",
@@ -47,7 +53,11 @@ test("batchWriteItem() rejects two writes of one item, writing nothing", async (
   const { db, ctx } = await fixture();
   await rejectsWith(
     batchWriteItem(ctx, {
-      RequestItems: { users: [{ PutRequest: { Item: user(1) } }, { PutRequest: { Item: user(2) } }, { DeleteRequest: { Key: userKey(1) } }] },
+      RequestItems: {
+        users: [{ PutRequest: { Item: user(1) } }, { PutRequest: { Item: user(2) } }, {
+          DeleteRequest: { Key: userKey(1) },
+        }],
+      },
     }),
     "VALIDATION",
     "Provided list of item keys contains duplicates",
@@ -60,7 +70,9 @@ test("batchWriteItem() rejects a bad item anywhere in the batch, writing nothing
   const { db, ctx } = await fixture();
   await rejectsWith(
     batchWriteItem(ctx, {
-      RequestItems: { users: [{ PutRequest: { Item: user(1) } }, { PutRequest: { Item: { n: { N: "1" } } } }] },
+      RequestItems: {
+        users: [{ PutRequest: { Item: user(1) } }, { PutRequest: { Item: { n: { N: "1" } } } }],
+      },
     }),
     "VALIDATION",
     "One or more parameter values were invalid: Missing the key id in the item",
@@ -78,7 +90,10 @@ test("batchWriteItem() rejects a bad item anywhere in the batch, writing nothing
 test("batchGetItem() returns found items per table, in key order, projected", async () => {
   const { db, ctx } = await fixture();
   for (let i = 0; i < 5; i++) await putItem(ctx, { TableName: "users", Item: user(i) });
-  await putItem(ctx, { TableName: "orders", Item: { customer: { S: "c" }, ts: { N: "1" }, x: { S: "y" } } });
+  await putItem(ctx, {
+    TableName: "orders",
+    Item: { customer: { S: "c" }, ts: { N: "1" }, x: { S: "y" } },
+  });
   const output = await batchGetItem(ctx, {
     RequestItems: {
       users: { Keys: [userKey(3), userKey(9), userKey(1)], ProjectionExpression: "n" },
@@ -98,10 +113,16 @@ test("batchGetItem() returns found items per table, in key order, projected", as
 test("batchGetItem() allows 100 keys and rejects 101 or duplicates with DynamoDB's messages", async () => {
   const { db, ctx } = await fixture();
   const keys = (n: number) => Array.from({ length: n }, (_, i) => userKey(i));
-  assert.deepEqual((await batchGetItem(ctx, { RequestItems: { users: { Keys: keys(100) } } })).Responses, { users: [] });
+  assert.deepEqual(
+    (await batchGetItem(ctx, { RequestItems: { users: { Keys: keys(100) } } })).Responses,
+    { users: [] },
+  );
   await rejectsWith(
     batchGetItem(ctx, {
-      RequestItems: { users: { Keys: keys(100) }, orders: { Keys: [{ customer: { S: "c" }, ts: { N: "1" } }] } },
+      RequestItems: {
+        users: { Keys: keys(100) },
+        orders: { Keys: [{ customer: { S: "c" }, ts: { N: "1" } }] },
+      },
     }),
     "VALIDATION",
     "Too many items requested for the BatchGetItem call",
@@ -122,7 +143,9 @@ test("batchGetItem() allows 100 keys and rejects 101 or duplicates with DynamoDB
 test("batchGetItem() past 16 MB returns the rest as UnprocessedKeys", async () => {
   const { db, ctx } = await fixture();
   const blob = { S: "x".repeat(390_000) };
-  for (let i = 0; i < 50; i++) await putItem(ctx, { TableName: "users", Item: { id: { S: `u${i}` }, blob } });
+  for (let i = 0; i < 50; i++) {
+    await putItem(ctx, { TableName: "users", Item: { id: { S: `u${i}` }, blob } });
+  }
   const keys = Array.from({ length: 50 }, (_, i) => userKey(i));
   const first = await batchGetItem(ctx, { RequestItems: { users: { Keys: keys } } });
   const got = first.Responses.users!.length;

@@ -21,9 +21,15 @@ function sortKeysOf(items: readonly AttributeMap[] | undefined): string[] {
   return (items ?? []).map((item) => (item.ts as { N: string }).N);
 }
 
-function orders(condition: string, values: Record<string, string>, rest: Partial<QueryInput> = {}): QueryInput {
+function orders(
+  condition: string,
+  values: Record<string, string>,
+  rest: Partial<QueryInput> = {},
+): QueryInput {
   const attributeValues: AttributeMap = { ":c": { S: "c1" } };
-  for (const [name, n] of Object.entries(values)) (attributeValues as Record<string, unknown>)[name] = { N: n };
+  for (const [name, n] of Object.entries(values)) {
+    (attributeValues as Record<string, unknown>)[name] = { N: n };
+  }
   return {
     TableName: "orders",
     KeyConditionExpression: condition === "" ? "customer = :c" : `customer = :c AND ${condition}`,
@@ -79,7 +85,11 @@ test("query() begins_with on a string sort key, and the default table's item wit
     KeyConditionExpression: "pk = :pk AND begins_with(sk, :p)",
     ExpressionAttributeValues: { ":pk": { S: "user#1" }, ":p": { S: "order#" } },
   });
-  assert.deepEqual(prefixed.Items?.map((item) => (item.sk as { S: string }).S), ["order#1", "order#10", "order#2"]);
+  assert.deepEqual(prefixed.Items?.map((item) => (item.sk as { S: string }).S), [
+    "order#1",
+    "order#10",
+    "order#2",
+  ]);
   const below = await query(ctx, {
     TableName: "",
     KeyConditionExpression: "pk = :pk AND sk < :p",
@@ -104,15 +114,23 @@ test("query() with Limit returns LastEvaluatedKey only when more items follow", 
   assert.deepEqual(seen, SORT_KEYS);
   assert.equal(pages, 3, "9 items in pages of 3: no empty fourth page");
   const backward = await query(ctx, orders("", {}, { Limit: 4, ScanIndexForward: false }));
-  const rest = await query(ctx, orders("", {}, { ScanIndexForward: false, ExclusiveStartKey: backward.LastEvaluatedKey }));
-  assert.deepEqual([...sortKeysOf(backward.Items), ...sortKeysOf(rest.Items)], [...SORT_KEYS].reverse());
+  const rest = await query(
+    ctx,
+    orders("", {}, { ScanIndexForward: false, ExclusiveStartKey: backward.LastEvaluatedKey }),
+  );
+  assert.deepEqual(
+    [...sortKeysOf(backward.Items), ...sortKeysOf(rest.Items)],
+    [...SORT_KEYS].reverse(),
+  );
   await db.close();
 });
 
 test("query() stops a page after the item that brings it to 1 MB", async () => {
   const { db, ctx } = await fixture();
   const blob = { S: "x".repeat(100_000) };
-  for (let i = 0; i < 25; i++) await putItem(ctx, { TableName: "orders", Item: order(String(i), { blob }) });
+  for (let i = 0; i < 25; i++) {
+    await putItem(ctx, { TableName: "orders", Item: order(String(i), { blob }) });
+  }
   const first = await query(ctx, orders("", {}));
   // Each item is 100,000 bytes of blob plus ~22 of names and keys: the 11th crosses 1,048,576.
   assert.equal(first.ScannedCount, 11);
@@ -140,10 +158,16 @@ test("query() applies the filter after reading: Count after it, ScannedCount and
 
 test("query() with Select COUNT returns counts only; ProjectionExpression projects", async () => {
   const { db, ctx } = await seeded();
-  await putItem(ctx, { TableName: "orders", Item: order("1", { note: { S: "hi" }, extra: { N: "1" } }) });
+  await putItem(ctx, {
+    TableName: "orders",
+    Item: order("1", { note: { S: "hi" }, extra: { N: "1" } }),
+  });
   const counted = await query(ctx, orders("", {}, { Select: "COUNT" }));
   assert.deepEqual(counted, { Count: 9, ScannedCount: 9 });
-  const projected = await query(ctx, orders("ts = :one", { ":one": "1" }, { ProjectionExpression: "note" }));
+  const projected = await query(
+    ctx,
+    orders("ts = :one", { ":one": "1" }, { ProjectionExpression: "note" }),
+  );
   assert.deepEqual(projected.Items, [{ note: { S: "hi" } }]);
   await rejectsWith(
     query(ctx, orders("", {}, { Select: "COUNT", ProjectionExpression: "note" })),
@@ -160,7 +184,8 @@ test("query() with Select COUNT returns counts only; ProjectionExpression projec
 
 test("query() rejects key condition values whose type does not match the key schema", async () => {
   const { db, ctx } = await seeded();
-  const mismatch = "One or more parameter values were invalid: Condition parameter type does not match schema type";
+  const mismatch =
+    "One or more parameter values were invalid: Condition parameter type does not match schema type";
   await rejectsWith(
     query(ctx, {
       TableName: "orders",
@@ -184,7 +209,11 @@ test("query() rejects key condition values whose type does not match the key sch
     "VALIDATION",
     /begins_with/,
   );
-  await rejectsWith(query(ctx, orders("", {}, { Limit: 0 })), "VALIDATION", /Value '0' at 'limit'.*greater than or equal to 1$/);
+  await rejectsWith(
+    query(ctx, orders("", {}, { Limit: 0 })),
+    "VALIDATION",
+    /Value '0' at 'limit'.*greater than or equal to 1$/,
+  );
   await db.close();
 });
 
@@ -210,9 +239,13 @@ test("query() rejects an ExclusiveStartKey of another partition, outside the ran
 
 test("query() merges the memtable and every SST: newest version wins, deletes hide", async () => {
   const { db, ctx } = await fixture({ autoCompact: false });
-  for (let i = 0; i < 6; i++) await putItem(ctx, { TableName: "orders", Item: order(String(i), { v: { S: "sst1" } }) });
+  for (let i = 0; i < 6; i++) {
+    await putItem(ctx, { TableName: "orders", Item: order(String(i), { v: { S: "sst1" } }) });
+  }
   await db.flush();
-  for (const i of [1, 3]) await putItem(ctx, { TableName: "orders", Item: order(String(i), { v: { S: "sst2" } }) });
+  for (const i of [1, 3]) {
+    await putItem(ctx, { TableName: "orders", Item: order(String(i), { v: { S: "sst2" } }) });
+  }
   await putItem(ctx, { TableName: "orders", Item: order("6", { v: { S: "sst2" } }) });
   await db.flush();
   await putItem(ctx, { TableName: "orders", Item: order("3", { v: { S: "mem" } }) });

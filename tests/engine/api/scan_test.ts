@@ -10,9 +10,15 @@ const COUNT = 300;
 async function seeded() {
   const f = await fixture();
   for (let i = 0; i < COUNT; i++) {
-    await putItem(f.ctx, { TableName: "users", Item: { id: { S: `user#${i}` }, n: { N: String(i) } } });
+    await putItem(f.ctx, {
+      TableName: "users",
+      Item: { id: { S: `user#${i}` }, n: { N: String(i) } },
+    });
   }
-  await putItem(f.ctx, { TableName: "orders", Item: { customer: { S: "user#1" }, ts: { N: "1" } } });
+  await putItem(f.ctx, {
+    TableName: "orders",
+    Item: { customer: { S: "user#1" }, ts: { N: "1" } },
+  });
   await f.db.put("user#1");
   return f;
 }
@@ -62,7 +68,11 @@ test("scan() segments partition the table: every item in exactly one segment", a
   const whole = ids((await scan(ctx, { TableName: "users" })).Items);
   for (const total of [1, 2, 3, 7, 64, 256]) {
     const segments = await Promise.all(
-      Array.from({ length: total }, (_, segment) => allPages(ctx, { TableName: "users", Segment: segment, TotalSegments: total, Limit: 50 })),
+      Array.from(
+        { length: total },
+        (_, segment) =>
+          allPages(ctx, { TableName: "users", Segment: segment, TotalSegments: total, Limit: 50 }),
+      ),
     );
     const joined = segments.flatMap((pages) => pages.flatMap((page) => ids(page.Items)));
     assert.deepEqual(joined, whole, `${total} segments in order make the whole scan`);
@@ -128,6 +138,10 @@ test("scan() filters after reading and can count only", async () => {
 
 test("scan() of an empty table is one empty page", async () => {
   const { db, ctx } = await fixture();
-  assert.deepEqual(await scan(ctx, { TableName: "users", Limit: 1 }), { Items: [], Count: 0, ScannedCount: 0 });
+  assert.deepEqual(await scan(ctx, { TableName: "users", Limit: 1 }), {
+    Items: [],
+    Count: 0,
+    ScannedCount: 0,
+  });
   await db.close();
 });

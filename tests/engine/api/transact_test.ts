@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { TransactionCanceledError } from "../../../mod.ts";
+import type { TransactionCanceledError } from "../../../mod.ts";
 import {
   getItem,
   putItem,
@@ -37,7 +37,13 @@ test("transactWriteItems() applies puts, updates, deletes and checks together as
         },
       },
       { Delete: { TableName: "users", Key: key("gone") } },
-      { ConditionCheck: { TableName: "users", Key: key("check"), ConditionExpression: "attribute_not_exists(id)" } },
+      {
+        ConditionCheck: {
+          TableName: "users",
+          Key: key("check"),
+          ConditionExpression: "attribute_not_exists(id)",
+        },
+      },
       { Put: { TableName: "orders", Item: { customer: { S: "c" }, ts: { N: "1" } } } },
     ],
   });
@@ -65,7 +71,13 @@ test("transactWriteItems() with a failed condition writes nothing and lists a re
             ReturnValuesOnConditionCheckFailure: "ALL_OLD",
           },
         },
-        { Delete: { TableName: "users", Key: key("missing"), ConditionExpression: "attribute_exists(id)" } },
+        {
+          Delete: {
+            TableName: "users",
+            Key: key("missing"),
+            ConditionExpression: "attribute_exists(id)",
+          },
+        },
       ],
     }),
     "TRANSACTION_CANCELED",
@@ -73,7 +85,11 @@ test("transactWriteItems() with a failed condition writes nothing and lists a re
   ) as TransactionCanceledError;
   assert.deepEqual(error.cancellationReasons, [
     { Code: "None" },
-    { Code: "ConditionalCheckFailed", Message: "The conditional request failed", Item: { ...key("a"), n: { N: "1" } } },
+    {
+      Code: "ConditionalCheckFailed",
+      Message: "The conditional request failed",
+      Item: { ...key("a"), n: { N: "1" } },
+    },
     { Code: "ConditionalCheckFailed", Message: "The conditional request failed" },
   ]);
   assert.deepEqual(error.reasons[1], {
@@ -115,7 +131,13 @@ test("transactWriteItems() rejects two actions on one item as a validation error
   const { db, ctx } = await fixture();
   await rejectsWith(
     transactWriteItems(ctx, {
-      TransactItems: [put("a"), { ConditionCheck: { TableName: "users", Key: key("a"), ConditionExpression: "attribute_not_exists(id)" } }],
+      TransactItems: [put("a"), {
+        ConditionCheck: {
+          TableName: "users",
+          Key: key("a"),
+          ConditionExpression: "attribute_not_exists(id)",
+        },
+      }],
     }),
     "VALIDATION",
     "Transaction request cannot include multiple operations on one item",
@@ -139,12 +161,16 @@ test("transactWriteItems() takes 1 to 100 actions, each exactly one kind", async
     /Member must have length greater than or equal to 1$/,
   );
   await rejectsWith(
-    transactWriteItems(ctx, { TransactItems: [{ ...put("x"), Delete: { TableName: "users", Key: key("y") } }] }),
+    transactWriteItems(ctx, {
+      TransactItems: [{ ...put("x"), Delete: { TableName: "users", Key: key("y") } }],
+    }),
     "VALIDATION",
     "TransactItems can only contain one of Check, Put, Update or Delete",
   );
   await rejectsWith(
-    transactWriteItems(ctx, { TransactItems: [put("x"), { ConditionCheck: { TableName: "users", Key: key("y") } as never }] }),
+    transactWriteItems(ctx, {
+      TransactItems: [put("x"), { ConditionCheck: { TableName: "users", Key: key("y") } as never }],
+    }),
     "VALIDATION",
     "1 validation error detected: Value null at 'transactItems.2.member.conditionCheck.conditionExpression' failed to satisfy constraint: Member must not be null",
   );
@@ -156,8 +182,21 @@ test("transactWriteItems() validates every action before reading any item", asyn
   await rejectsWith(
     transactWriteItems(ctx, {
       TransactItems: [
-        { ConditionCheck: { TableName: "users", Key: key("a"), ConditionExpression: "attribute_exists(id)" } },
-        { Update: { TableName: "users", Key: key("b"), UpdateExpression: "SET id = :x", ExpressionAttributeValues: { ":x": { S: "x" } } } },
+        {
+          ConditionCheck: {
+            TableName: "users",
+            Key: key("a"),
+            ConditionExpression: "attribute_exists(id)",
+          },
+        },
+        {
+          Update: {
+            TableName: "users",
+            Key: key("b"),
+            UpdateExpression: "SET id = :x",
+            ExpressionAttributeValues: { ":x": { S: "x" } },
+          },
+        },
       ],
     }),
     "VALIDATION",
@@ -169,7 +208,9 @@ test("transactWriteItems() validates every action before reading any item", asyn
 test("transactions are serializable: concurrent transfers keep the total", async () => {
   const { db, ctx } = await fixture();
   const accounts = ["a", "b", "c", "d"];
-  for (const id of accounts) await putItem(ctx, { TableName: "users", Item: { ...key(id), balance: { N: "100" } } });
+  for (const id of accounts) {
+    await putItem(ctx, { TableName: "users", Item: { ...key(id), balance: { N: "100" } } });
+  }
   const transfer = (from: string, to: string, amount: number) =>
     transactWriteItems(ctx, {
       TransactItems: [
@@ -193,9 +234,16 @@ test("transactions are serializable: concurrent transfers keep the total", async
       ],
     });
   const results = await Promise.allSettled(
-    Array.from({ length: 200 }, (_, i) => transfer(accounts[i % 4]!, accounts[(i + 1 + ((i >> 2) % 3)) % 4]!, 50 + ((i * 37) % 100))),
+    Array.from(
+      { length: 200 },
+      (_, i) =>
+        transfer(accounts[i % 4]!, accounts[(i + 1 + ((i >> 2) % 3)) % 4]!, 50 + ((i * 37) % 100)),
+    ),
   );
-  assert.ok(results.some((r) => r.status === "rejected"), "some transfers overdraw and are cancelled");
+  assert.ok(
+    results.some((r) => r.status === "rejected"),
+    "some transfers overdraw and are cancelled",
+  );
   let total = 0;
   for (const id of accounts) {
     const balance = Number(((await item(ctx, id))?.balance as { N: string }).N);
@@ -217,10 +265,18 @@ test("transactGetItems() reads distinct items in order, missing ones empty, proj
   });
   assert.deepEqual(output, { Responses: [{}, { Item: { n: { N: "1" } } }] });
   await rejectsWith(
-    transactGetItems(ctx, { TransactItems: [{ Get: { TableName: "users", Key: key("a") } }, { Get: { TableName: "users", Key: key("a") } }] }),
+    transactGetItems(ctx, {
+      TransactItems: [{ Get: { TableName: "users", Key: key("a") } }, {
+        Get: { TableName: "users", Key: key("a") },
+      }],
+    }),
     "VALIDATION",
     "Transaction request cannot include multiple operations on one item",
   );
-  await rejectsWith(transactGetItems(ctx, { TransactItems: [] }), "VALIDATION", /greater than or equal to 1$/);
+  await rejectsWith(
+    transactGetItems(ctx, { TransactItems: [] }),
+    "VALIDATION",
+    /greater than or equal to 1$/,
+  );
   await db.close();
 });

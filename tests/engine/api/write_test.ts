@@ -8,7 +8,10 @@ const ada = { id: { S: "u1" }, name: { S: "Ada" }, visits: { N: "1" } };
 
 test("putItem() replaces an item and returns the old one only with ReturnValues ALL_OLD", async () => {
   const { db, ctx } = await fixture();
-  assert.deepEqual(await putItem(ctx, { TableName: "users", Item: ada, ReturnValues: "ALL_OLD" }), {});
+  assert.deepEqual(
+    await putItem(ctx, { TableName: "users", Item: ada, ReturnValues: "ALL_OLD" }),
+    {},
+  );
   const replaced = await putItem(ctx, {
     TableName: "users",
     Item: { id: { S: "u1" }, name: { S: "Eve" } },
@@ -30,7 +33,10 @@ test("putItem() with a false condition fails with CONDITIONAL_CHECK_FAILED and w
   );
   assert.ok(error instanceof ConditionalCheckFailedError);
   assert.equal(error.item, undefined, "the old item only comes back when asked for");
-  assert.deepEqual((await getItem(ctx, { TableName: "users", Key: { id: { S: "u1" } } })).Item, ada);
+  assert.deepEqual(
+    (await getItem(ctx, { TableName: "users", Key: { id: { S: "u1" } } })).Item,
+    ada,
+  );
   await db.close();
 });
 
@@ -111,8 +117,16 @@ test("updateItem() creates a missing item from its key", async () => {
     ExpressionAttributeValues: { ":t": { N: "12.5" } },
     ReturnValues: "ALL_NEW",
   });
-  assert.deepEqual(output.Attributes, { customer: { S: "c1" }, ts: { N: "7" }, amount: { N: "12.5" } });
-  const bare = await updateItem(ctx, { TableName: "users", Key: { id: { S: "u9" } }, ReturnValues: "ALL_NEW" });
+  assert.deepEqual(output.Attributes, {
+    customer: { S: "c1" },
+    ts: { N: "7" },
+    amount: { N: "12.5" },
+  });
+  const bare = await updateItem(ctx, {
+    TableName: "users",
+    Key: { id: { S: "u9" } },
+    ReturnValues: "ALL_NEW",
+  });
   assert.deepEqual(bare.Attributes, { id: { S: "u9" } }, "no UpdateExpression: the key alone");
   await db.close();
 });
@@ -185,7 +199,10 @@ test("updateItem() that would pass 400 KB fails and leaves the item as it was", 
     "VALIDATION",
     /maximum allowed size/,
   );
-  assert.deepEqual((await getItem(ctx, { TableName: "users", Key: { id: { S: "u1" } } })).Item, big);
+  assert.deepEqual(
+    (await getItem(ctx, { TableName: "users", Key: { id: { S: "u1" } } })).Item,
+    big,
+  );
   await db.close();
 });
 
@@ -219,10 +236,16 @@ test("deleteItem() checks its condition, returns ALL_OLD, and succeeds on a miss
     }),
     "CONDITIONAL_CHECK_FAILED",
   );
-  assert.deepEqual(await deleteItem(ctx, { TableName: "users", Key: key, ReturnValues: "ALL_OLD" }), {
-    Attributes: ada,
-  });
-  assert.deepEqual(await deleteItem(ctx, { TableName: "users", Key: key, ReturnValues: "ALL_OLD" }), {});
+  assert.deepEqual(
+    await deleteItem(ctx, { TableName: "users", Key: key, ReturnValues: "ALL_OLD" }),
+    {
+      Attributes: ada,
+    },
+  );
+  assert.deepEqual(
+    await deleteItem(ctx, { TableName: "users", Key: key, ReturnValues: "ALL_OLD" }),
+    {},
+  );
   await rejectsWith(
     deleteItem(ctx, { TableName: "users", Key: key, ConditionExpression: "attribute_exists(id)" }),
     "CONDITIONAL_CHECK_FAILED",

@@ -8,7 +8,7 @@ async function fresh() {
   return { db, users };
 }
 
-test("Database.batchWrite() and batchGet() span tables; the default table is \"\" with string keys", async () => {
+test('Database.batchWrite() and batchGet() span tables; the default table is "" with string keys', async () => {
   const { db } = await fresh();
   await db.batchWrite({
     users: [{ put: { id: "u1", name: "Ada" } }, { put: { id: "u2", name: "Alan" } }],
@@ -16,7 +16,11 @@ test("Database.batchWrite() and batchGet() span tables; the default table is \"\
   });
   await db.batchWrite({ "": [{ delete: "old" }], users: [{ delete: { id: "u2" } }] });
   const found = await db.batchGet({
-    users: { keys: [{ id: "u2" }, { id: "u1" }], projectionExpression: "#n", expressionAttributeNames: { "#n": "name" } },
+    users: {
+      keys: [{ id: "u2" }, { id: "u1" }],
+      projectionExpression: "#n",
+      expressionAttributeNames: { "#n": "name" },
+    },
     "": ["settings", "old", { pk: "nothing", sk: "here" }],
   });
   assert.deepEqual(found, { users: [{ name: "Ada" }], "": [{ pk: "settings", theme: "dark" }] });
@@ -73,7 +77,11 @@ test("Database.transactWrite() is all or nothing with a reason per action", asyn
   await assert.rejects(spend(), (error: unknown) => {
     assert.ok(error instanceof TransactionCanceledError);
     assert.deepEqual(error.reasons, [
-      { code: "ConditionalCheckFailed", message: "The conditional request failed", item: { id: "u1", credits: 0 } },
+      {
+        code: "ConditionalCheckFailed",
+        message: "The conditional request failed",
+        item: { id: "u1", credits: 0 },
+      },
       { code: "None" },
       { code: "None" },
     ]);
@@ -87,10 +95,16 @@ test("Database.transactWrite() rejects the same item twice and more than 100 act
   const { db } = await fresh();
   await assert.rejects(
     db.transactWrite([{ put: { item: { pk: "a" } } }, { delete: { key: "a" } }]),
-    { code: "VALIDATION", message: "Transaction request cannot include multiple operations on one item" },
+    {
+      code: "VALIDATION",
+      message: "Transaction request cannot include multiple operations on one item",
+    },
   );
   const many = Array.from({ length: 101 }, (_, i) => ({ put: { item: { pk: `k${i}` } } }));
-  await assert.rejects(db.transactWrite(many), { code: "VALIDATION", message: /less than or equal to 100$/ });
+  await assert.rejects(db.transactWrite(many), {
+    code: "VALIDATION",
+    message: /less than or equal to 100$/,
+  });
   await db.transactWrite(many.slice(1));
   assert.equal((await db.scan({ select: "COUNT" })).count, 100);
   await db.close();
@@ -102,7 +116,12 @@ test("Database.transactGet() reads items of several tables in order", async () =
   await db.put("k", { v: 1 });
   assert.deepEqual(
     await db.transactGet([
-      { tableName: "users", key: { id: "u1" }, projectionExpression: "#n", expressionAttributeNames: { "#n": "name" } },
+      {
+        tableName: "users",
+        key: { id: "u1" },
+        projectionExpression: "#n",
+        expressionAttributeNames: { "#n": "name" },
+      },
       { key: "k" },
       { key: { pk: "k", sk: "none" } },
     ]),

@@ -53,10 +53,23 @@ test("Table.update() returns plain values for every returnValues mode", async ()
     expressionAttributeValues: { ":one": 1, ":more": [2], ":tags": new Set(["x"]) },
     returnValues: "UPDATED_NEW",
   });
-  assert.deepEqual(updated, { big: new NumberValue("12345678901234567891.5"), list: [1, 2], tags: new Set(["x"]) });
-  const old = await users.update({ id: "u1" }, { updateExpression: "REMOVE tags", returnValues: "UPDATED_OLD" });
+  assert.deepEqual(updated, {
+    big: new NumberValue("12345678901234567891.5"),
+    list: [1, 2],
+    tags: new Set(["x"]),
+  });
+  const old = await users.update({ id: "u1" }, {
+    updateExpression: "REMOVE tags",
+    returnValues: "UPDATED_OLD",
+  });
   assert.deepEqual(old, { tags: new Set(["x"]) });
-  assert.equal(await users.update({ id: "u1" }, { updateExpression: "REMOVE tags", returnValues: "UPDATED_OLD" }), undefined);
+  assert.equal(
+    await users.update({ id: "u1" }, {
+      updateExpression: "REMOVE tags",
+      returnValues: "UPDATED_OLD",
+    }),
+    undefined,
+  );
   await db.close();
 });
 
@@ -66,9 +79,12 @@ test("Table.delete() and Table.get() take DynamoDB's options", async () => {
   assert.deepEqual(await users.get({ id: "u1" }, { projectionExpression: "profile.city" }), {
     profile: { city: "Paris" },
   });
-  await assert.rejects(users.delete({ id: "u1" }, { conditionExpression: "attribute_not_exists(profile)" }), {
-    code: "CONDITIONAL_CHECK_FAILED",
-  });
+  await assert.rejects(
+    users.delete({ id: "u1" }, { conditionExpression: "attribute_not_exists(profile)" }),
+    {
+      code: "CONDITIONAL_CHECK_FAILED",
+    },
+  );
   assert.deepEqual(await users.delete({ id: "u1" }, { returnValues: "ALL_OLD" }), {
     id: "u1",
     profile: { city: "Paris", zip: "75001" },
@@ -139,18 +155,27 @@ test("Table.scan() with totalSegments splits the table; scanAll() reads it all",
   const { db, users } = await fresh();
   for (let i = 0; i < 40; i++) await users.put({ id: `user#${i}` });
   const counts = await Promise.all(
-    [0, 1, 2, 3].map(async (segment) => (await Array.fromAsync(users.scanAll({ segment, totalSegments: 4 }))).length),
+    [0, 1, 2, 3].map(async (segment) =>
+      (await Array.fromAsync(users.scanAll({ segment, totalSegments: 4 }))).length
+    ),
   );
   assert.equal(counts.reduce((a, b) => a + b), 40);
   assert.equal((await Array.fromAsync(users.scanAll({ limit: 7 }))).length, 40);
-  assert.deepEqual(await users.scan({ select: "COUNT" }), { items: [], count: 40, scannedCount: 40 });
+  assert.deepEqual(await users.scan({ select: "COUNT" }), {
+    items: [],
+    count: 40,
+    scannedCount: 40,
+  });
   await db.close();
 });
 
 test("Table methods reject a placeholder value that cannot be marshalled, naming it", async () => {
   const { db, users } = await fresh();
   await assert.rejects(
-    users.update({ id: "u1" }, { updateExpression: "SET d = :d", expressionAttributeValues: { ":d": new Date() } }),
+    users.update({ id: "u1" }, {
+      updateExpression: "SET d = :d",
+      expressionAttributeValues: { ":d": new Date() },
+    }),
     { code: "VALIDATION", message: "Cannot marshall value at ':d': unsupported type Date" },
   );
   await db.close();
@@ -159,8 +184,21 @@ test("Table methods reject a placeholder value that cannot be marshalled, naming
 test("Table methods of a deleted table fail with RESOURCE_NOT_FOUND", async () => {
   const { db, users } = await fresh();
   await db.deleteTable("users");
-  for (const call of [() => users.query({ keyConditionExpression: "id = :i", expressionAttributeValues: { ":i": "x" } }), () => users.scan(), () => users.update({ id: "x" })]) {
-    await assert.rejects(call(), (error: unknown) => error instanceof KstoneError && error.code === "RESOURCE_NOT_FOUND");
+  for (
+    const call of [
+      () =>
+        users.query({
+          keyConditionExpression: "id = :i",
+          expressionAttributeValues: { ":i": "x" },
+        }),
+      () => users.scan(),
+      () => users.update({ id: "x" }),
+    ]
+  ) {
+    await assert.rejects(
+      call(),
+      (error: unknown) => error instanceof KstoneError && error.code === "RESOURCE_NOT_FOUND",
+    );
   }
   await db.close();
 });
@@ -191,6 +229,14 @@ test("Database.query(), scan() and update() work on the default table", async ()
     { pk: "user#1", sk: "order#2", total: 2 },
   ]);
   assert.equal((await db.scan()).count, 3);
-  assert.equal((await Array.fromAsync(db.queryAll({ keyConditionExpression: "pk = :pk", expressionAttributeValues: { ":pk": "user#1" } }))).length, 3);
+  assert.equal(
+    (await Array.fromAsync(
+      db.queryAll({
+        keyConditionExpression: "pk = :pk",
+        expressionAttributeValues: { ":pk": "user#1" },
+      }),
+    )).length,
+    3,
+  );
   await db.close();
 });

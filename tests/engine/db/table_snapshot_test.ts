@@ -30,7 +30,10 @@ async function churn(db: Database, count: number) {
   await db.flush();
   await db.compact();
   const stats = await db.stats();
-  assert.ok(stats.compaction.total_compactions >= 1, "a compaction ran while the iterator was open");
+  assert.ok(
+    stats.compaction.total_compactions >= 1,
+    "a compaction ran while the iterator was open",
+  );
 }
 
 function summary(items: Item[]): [string, number][] {
@@ -51,7 +54,9 @@ test("Database.queryPages() keeps returning its snapshot through writes, flushes
   await churn(db, 400);
   for await (const page of iterator) seen.push(...page.items);
   assert.deepEqual(summary(seen), [...expected].sort(([a], [b]) => (a < b ? -1 : 1)));
-  const now = await Array.fromAsync(db.queryAll({ keyConditionExpression: "pk = :p", expressionAttributeValues: { ":p": "p" } }));
+  const now = await Array.fromAsync(
+    db.queryAll({ keyConditionExpression: "pk = :p", expressionAttributeValues: { ":p": "p" } }),
+  );
   assert.equal(now.length, 400 - Math.ceil(400 / 3) + 1, "a new iteration sees the churn");
   await db.close();
 });
@@ -71,12 +76,21 @@ test("Database.scanAll() keeps returning its snapshot through writes, flushes an
 
 test("Database.queryPages() released its snapshot: old versions are not kept after the loop", async () => {
   const { db } = await layered(50);
-  for await (const _page of db.queryPages({ keyConditionExpression: "pk = :p", expressionAttributeValues: { ":p": "p" }, limit: 10 })) {
+  for await (
+    const _page of db.queryPages({
+      keyConditionExpression: "pk = :p",
+      expressionAttributeValues: { ":p": "p" },
+      limit: 10,
+    })
+  ) {
     break;
   }
   const before = (await db.stats()).memtable_size_bytes;
   for (let i = 0; i < 200; i++) await db.put({ pk: "p", sk: "same" }, { round: i });
   const after = (await db.stats()).memtable_size_bytes;
-  assert.ok(after - before < 10_000, `overwrites replace each other once no snapshot is open: grew ${after - before} bytes`);
+  assert.ok(
+    after - before < 10_000,
+    `overwrites replace each other once no snapshot is open: grew ${after - before} bytes`,
+  );
   await db.close();
 });
