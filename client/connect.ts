@@ -16,7 +16,6 @@ import {
   transactGetInput,
   transactWriteInput,
 } from "../engine/db/_batch_convert.ts";
-import { conditionInput, queryInput, scanInput, toPage } from "../engine/db/_convert.ts";
 import type { DefaultKey } from "../engine/db/database.ts";
 import type { HealthReport } from "../engine/db/health.ts";
 import type { KeySchema } from "../engine/db/key_schema.ts";
@@ -39,186 +38,17 @@ import type {
   UpdateOptions,
 } from "../engine/db/table_options.ts";
 import { validation } from "../engine/errors.ts";
-import { marshallItem, unmarshallItem } from "../engine/model/marshall.ts";
+import { unmarshallItem } from "../engine/model/marshall.ts";
 import { mapFromWire } from "../server/wire.ts";
+import { maybeItem, RemoteTable } from "./remote_table.ts";
 import { Transport, type TransportOptions } from "./transport.ts";
+
+export { RemoteTable } from "./remote_table.ts";
 
 /** Options of {@linkcode connect}. */
 export interface ConnectOptions extends TransportOptions {
   /** The table behind the default-table methods (`db.put(key, item)`). @default "" (kstone's default table) */
   defaultTable?: string;
-}
-
-type Wire = Record<string, unknown>;
-
-function maybeItem(value: unknown): Item | undefined {
-  return value === undefined ? undefined : unmarshallItem(mapFromWire(value));
-}
-
-function pageOf(body: Wire): Page {
-  const output = {
-    Count: Number(body.Count ?? 0),
-    ScannedCount: Number(body.ScannedCount ?? 0),
-  } as Parameters<typeof toPage>[0];
-  if (Array.isArray(body.Items)) output.Items = body.Items.map((item) => mapFromWire(item));
-  if (body.LastEvaluatedKey !== undefined) {
-    output.LastEvaluatedKey = mapFromWire(body.LastEvaluatedKey);
-  }
-  return toPage(output);
-}
-
-async function* pagesOf(
-  fetchPage: (start: Item | undefined) => Promise<Page>,
-  signal: AbortSignal | undefined,
-  start: Item | undefined,
-): AsyncGenerator<Page, void, undefined> {
-  let next = start;
-  do {
-    signal?.throwIfAborted();
-    const page = await fetchPage(next);
-    yield page;
-    next = page.lastEvaluatedKey;
-  } while (next !== undefined);
-}
-
-async function* itemsOf(pages: AsyncIterable<Page>): AsyncGenerator<Item, void, undefined> {
-  for await (const page of pages) yield* page.items;
-}
-
-/**
- * A table of a remote database: the embedded `Table`'s item, query and scan methods.
- */
-export class RemoteTable {
-  readonly #transport: Transport;
-  #keySchema: KeySchema | undefined;
-  /** The table's name. */
-  readonly name: string;
-
-  /**
-   * @param transport The connection.
-   * @param name The table's name.
-   * @param keySchema The key schema, when known.
-   */
-  constructor(transport: Transport, name: string, keySchema?: KeySchema) {
-    this.#transport = transport;
-    this.name = name;
-    this.#keySchema = keySchema;
-  }
-
-  /** The key schema, once known (from `createTable` or `describe()`). */
-  get keySchema(): KeySchema | undefined {
-    return this.#keySchema;
-  }
-
-  /**
-   * Reads the table's key schema from the server (DescribeTable).
-   *
-   * @returns The key schema.
-   * @throws {KstoneError} RESOURCE_NOT_FOUND when there is no such table.
-   */
-  async describe(): Promise<KeySchema> {
-    const { Table } = await this.#transport.call("DescribeTable", { TableName: this.name });
-    const table = Table as {
-      KeySchema: { AttributeName: string }[];
-      AttributeDefinitions: { AttributeName: string; AttributeType: "S" | "N" | "B" }[];
-    };
-    const type = (name: string) =>
-      table.AttributeDefinitions.find((d) => d.AttributeName === name)!.AttributeType;
-    const [hash, range] = table.KeySchema.map((k) => ({
-      name: k.AttributeName,
-      type: type(k.AttributeName),
-    }));
-    this.#keySchema = range === undefined
-      ? { partitionKey: hash! }
-      : { partitionKey: hash!, sortKey: range };
-    return this.#keySchema;
-  }
-
-  /** Stores an item (PutItem); returns the replaced item with `returnValues: "ALL_OLD"`. */
-  async put(item: Item, options: PutOptions = {}): Promise<Item | undefined> {
-    const body = await this.#transport.call("PutItem", {
-      TableName: this.name,
-      Item: marshallItem(item),
-      ...conditionInput(options),
-      ReturnValues: options.returnValues,
-    });
-    return maybeItem(body.Attributes);
-  }
-
-  /** Reads an item by its key (GetItem). */
-  async get(key: Item, options: GetOptions = {}): Promise<Item | undefined> {
-    const body = await this.#transport.call("GetItem", {
-      TableName: this.name,
-      Key: marshallItem(key),
-      ProjectionExpression: options.projectionExpression,
-      ExpressionAttributeNames: options.expressionAttributeNames,
-      ConsistentRead: options.consistentRead,
-    });
-    return maybeItem(body.Item);
-  }
-
-  /** Updates an item (UpdateItem); returns what `returnValues` asks for. */
-  async update(key: Item, options: UpdateOptions = {}): Promise<Item | undefined> {
-    const body = await this.#transport.call("UpdateItem", {
-      TableName: this.name,
-      Key: marshallItem(key),
-      UpdateExpression: options.updateExpression,
-      ...conditionInput(options),
-      ReturnValues: options.returnValues,
-    });
-    return maybeItem(body.Attributes);
-  }
-
-  /** Deletes an item (DeleteItem); returns it with `returnValues: "ALL_OLD"`. */
-  async delete(key: Item, options: DeleteOptions = {}): Promise<Item | undefined> {
-    const body = await this.#transport.call("DeleteItem", {
-      TableName: this.name,
-      Key: marshallItem(key),
-      ...conditionInput(options),
-      ReturnValues: options.returnValues,
-    });
-    return maybeItem(body.Attributes);
-  }
-
-  /** One page of a partition (Query). */
-  async query(options: QueryOptions): Promise<Page> {
-    return pageOf(await this.#transport.call("Query", queryInput(this.name, options)));
-  }
-
-  /** Every page of a Query, following `lastEvaluatedKey`. */
-  queryPages(options: QueryOptions & IterateOptions): AsyncGenerator<Page, void, undefined> {
-    const { signal, ...rest } = options;
-    return pagesOf(
-      (start) => this.query({ ...rest, exclusiveStartKey: start }),
-      signal,
-      rest.exclusiveStartKey,
-    );
-  }
-
-  /** Every item a Query matches. */
-  queryAll(options: QueryOptions & IterateOptions): AsyncGenerator<Item, void, undefined> {
-    return itemsOf(this.queryPages(options));
-  }
-
-  /** One page of the table (Scan). */
-  async scan(options: ScanOptions = {}): Promise<Page> {
-    return pageOf(await this.#transport.call("Scan", scanInput(this.name, options)));
-  }
-
-  /** Every page of a Scan, following `lastEvaluatedKey`. */
-  scanPages(options: ScanOptions & IterateOptions = {}): AsyncGenerator<Page, void, undefined> {
-    const { signal, ...rest } = options;
-    return pagesOf(
-      (start) => this.scan({ ...rest, exclusiveStartKey: start }),
-      signal,
-      rest.exclusiveStartKey,
-    );
-  }
-
-  /** Every item of the table. */
-  scanAll(options: ScanOptions & IterateOptions = {}): AsyncGenerator<Item, void, undefined> {
-    return itemsOf(this.scanPages(options));
-  }
 }
 
 function defaultKey(key: DefaultKey): Item {

@@ -178,9 +178,21 @@ export class KstoneHandler {
    * Serves the operations endpoints only: `/metrics`, `/health`, `/ready` (the metrics port).
    *
    * @param request The request.
-   * @returns The response; 404 for anything else.
+   * @returns The response; 404 for anything else; 500 with the error's message if a probe
+   *   fails.
    */
   operations = async (request: Request): Promise<Response> => {
+    try {
+      return await this.#operations(request);
+    } catch (error) {
+      this.log.error(TARGET, "Operations endpoint failed", {
+        message: (error as Error)?.message ?? String(error),
+      });
+      return textResponse(`${(error as Error)?.message ?? String(error)}\n`, 500);
+    }
+  };
+
+  async #operations(request: Request): Promise<Response> {
     const path = new URL(request.url).pathname;
     if (request.method !== "GET" && request.method !== "HEAD") {
       return textResponse("Not Found\n", 404);
@@ -201,7 +213,7 @@ export class KstoneHandler {
       return textResponse(ready ? "ready\n" : "not ready\n", ready ? 200 : 503);
     }
     return textResponse("Not Found\n", 404);
-  };
+  }
 
   /**
    * Marks the server as shutting down: requests arriving from now on get a 503

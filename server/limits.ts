@@ -147,6 +147,7 @@ export async function readBody(request: Request, max: number): Promise<Uint8Arra
   const declared = Number(request.headers.get("content-length") ?? NaN);
   if (declared > max) throw tooLarge(declared);
   if (request.body === null) return new Uint8Array();
+  if (declared <= max) return new Uint8Array(await request.arrayBuffer());
   const chunks: Uint8Array[] = [];
   let size = 0;
   const reader = request.body.getReader();

@@ -70,6 +70,7 @@ function isLevel(text: string): text is Level {
  */
 export function fieldValue(value: string | number | boolean): string {
   if (typeof value !== "string") return String(value);
+  if (!/[\\"\r\n]/.test(value)) return `"${value}"`;
   return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\r?\n/g, "\\n")}"`;
 }
 

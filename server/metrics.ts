@@ -27,7 +27,9 @@ function formatValue(value: number): string {
 }
 
 function keyOf(labels: Labels): string {
-  return JSON.stringify(Object.entries(labels));
+  let key = "";
+  for (const name in labels) key += `${name}\u0000${labels[name]}\u0001`;
+  return key;
 }
 
 interface Metric {

@@ -178,11 +178,22 @@ const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
  * ```
  */
 export function newRequestId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(52));
-  let id = "";
-  for (const byte of bytes) id += ALPHABET[byte % 36];
-  return id;
+  if (++requestCounter >= 36 ** 12) {
+    requestPrefix = randomText(40);
+    requestCounter = 0;
+  }
+  return requestPrefix + requestCounter.toString(36).toUpperCase().padStart(12, "0");
 }
+
+function randomText(length: number): string {
+  let text = "";
+  for (const byte of crypto.getRandomValues(new Uint8Array(length))) text += ALPHABET[byte % 36];
+  return text;
+}
+
+/** Ids are a random prefix per process and a counter: unique, and cheap on the hot path. */
+let requestPrefix = randomText(40);
+let requestCounter = 0;
 
 const encoder = new TextEncoder();
 

@@ -8,7 +8,7 @@
 import { MAX_NESTING_DEPTH } from "../engine/limits.ts";
 import type { AttributeMap, AttributeValue } from "../engine/model/attribute_value.ts";
 import { canonicalNumber } from "../engine/model/decimal.ts";
-import { DynamoError, serializationError, validationError } from "./protocol.ts";
+import { type DynamoError, serializationError, validationError } from "./protocol.ts";
 
 const TYPES = ["S", "N", "B", "BOOL", "NULL", "L", "M", "SS", "NS", "BS"] as const;
 const TYPE_SET: ReadonlySet<string> = new Set(TYPES);
@@ -100,6 +100,15 @@ function expectList(value: unknown): unknown[] {
   throw serializationError("Unexpected field type");
 }
 
+/** A canonical number, or DynamoDB's ValidationException for text that is not one. */
+function number(text: string): string {
+  try {
+    return canonicalNumber(text);
+  } catch (error) {
+    throw validationError((error as Error).message);
+  }
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
@@ -173,7 +182,7 @@ export function attributeFromWire(value: unknown, depth = 1): AttributeValue {
     case "S":
       return { S: expectString(raw) };
     case "N":
-      return { N: canonicalNumber(expectString(raw)) };
+      return { N: number(expectString(raw)) };
     case "B":
       return { B: fromBase64(expectString(raw)) };
     case "BOOL":
@@ -205,7 +214,7 @@ function setFromWire(type: string, list: unknown[]): AttributeValue {
     return { SS: strings };
   }
   if (type === "NS") {
-    const numbers = list.map((element) => canonicalNumber(expectString(element)));
+    const numbers = list.map((element) => number(expectString(element)));
     if (numbers.length === 0) throw validationError(`${INVALID}An number set  may not be empty`);
     checkDuplicates(numbers, () => "Input collection contains duplicates");
     return { NS: numbers };

@@ -145,7 +145,8 @@ function map(nested: boolean): number {
  * import assert from "node:assert/strict";
  * import { encodedItemSize } from "./_encoded_size.ts";
  * import { encodeItem, itemSize } from "../codec/item_codec.ts";
- * const item = { pk: { S: "abc" }, n: { N: "-12.345" }, l: { L: [{ S: "xy" }, { NULL: true }] } };
+ * import type { AttributeMap } from "../model/attribute_value.ts";
+ * const item: AttributeMap = { pk: { S: "abc" }, n: { N: "-12.345" }, l: { L: [{ S: "xy" }, { NULL: true }] } };
  * assert.equal(encodedItemSize(encodeItem(item)), itemSize(item));
  * ```
  */

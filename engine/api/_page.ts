@@ -1,8 +1,8 @@
 /**
  * One page of a Query or Scan: read items in order until `Limit` items were read or 1 MB of
  * item data (by DynamoDB's item size, read from the encoding; the item that crosses 1 MB is
- * included), apply the
- * FilterExpression and projection, and say where to resume when more items may follow.
+ * included), apply the FilterExpression and projection, and say where to resume when more
+ * items may follow.
  *
  * @module
  */
@@ -55,7 +55,8 @@ export class Page {
   #count = 0;
   #scanned = 0;
   #size = 0;
-  #last: AttributeMap | undefined;
+  /** The encoding of the last item read (decoded only for the LastEvaluatedKey). */
+  #last: Uint8Array | undefined;
   #more = false;
 
   /**
@@ -78,11 +79,15 @@ export class Page {
    * @param entry The item's entry from the store.
    */
   add(entry: RangeEntry): void {
-    const item = decodeItem(entry.value);
     this.#scanned++;
     this.#size += encodedItemSize(entry.value);
-    this.#last = item;
+    this.#last = entry.value;
     const { filter, projection, countOnly } = this.#options;
+    if (countOnly && filter === undefined) {
+      this.#count++;
+      return;
+    }
+    const item = decodeItem(entry.value);
     if (filter !== undefined && !evaluateCondition(filter, item)) return;
     this.#count++;
     if (!countOnly) {
@@ -126,7 +131,7 @@ export class Page {
     const output: PageOutput = { Count: this.#count, ScannedCount: this.#scanned };
     if (!this.#options.countOnly) output.Items = this.#items;
     if (this.#more && this.#last !== undefined) {
-      output.LastEvaluatedKey = keyOf(this.#table, this.#last);
+      output.LastEvaluatedKey = keyOf(this.#table, decodeItem(this.#last));
     }
     return output;
   }

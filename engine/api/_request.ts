@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { validation } from "../errors.ts";
+import { type KstoneError, validation } from "../errors.ts";
 import {
   type ConditionKind,
   type ConditionNode,
@@ -50,6 +50,9 @@ function enumError(value: unknown, member: string, allowed: readonly string[]): 
   );
 }
 
+/** The context of requests without placeholders: it holds nothing to mark, so it is shared. */
+const NO_PLACEHOLDERS = new ExpressionContext();
+
 /**
  * Builds the request's placeholder context.
  *
@@ -57,7 +60,9 @@ function enumError(value: unknown, member: string, allowed: readonly string[]): 
  * @returns The context to parse the request's expressions with.
  */
 export function expressionContext(input: ExpressionInput): ExpressionContext {
-  return new ExpressionContext(input.ExpressionAttributeNames, input.ExpressionAttributeValues);
+  const { ExpressionAttributeNames: names, ExpressionAttributeValues: values } = input;
+  if (names === undefined && values === undefined) return NO_PLACEHOLDERS;
+  return new ExpressionContext(names, values);
 }
 
 /**
@@ -173,4 +178,20 @@ export function checkSelect(select: string | undefined, projection: boolean): bo
     );
   }
   return select === "COUNT";
+}
+
+/**
+ * The message when a transaction holds no actions or too many.
+ *
+ * @param count The number of actions.
+ * @param max The largest allowed.
+ * @returns The error, or `undefined` when the count is fine.
+ */
+export function transactCountError(count: number, max: number): KstoneError | undefined {
+  if (count >= 1 && count <= max) return undefined;
+  return validation(
+    `1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length ${
+      count < 1 ? "greater than or equal to 1" : `less than or equal to ${max}`
+    }`,
+  );
 }

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { applyProjection } from "../expression/mod.ts";
+import { applyProjection, type ProjectionNode } from "../expression/mod.ts";
 import type { AttributeMap } from "../model/attribute_value.ts";
 import type { ApiContext } from "./context.ts";
 import { locateItem, readItem } from "./_items.ts";
@@ -64,14 +64,26 @@ export async function getItem(ctx: ApiContext, input: GetItemInput): Promise<Get
  * @param ctx The database.
  * @param input The request.
  * @returns The item, if any.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Database } from "../../mod.ts";
+ * import { getItemSync } from "./get_item.ts";
+ * await using db = await Database.memory();
+ * assert.deepEqual(getItemSync(db.apiContext(), { TableName: "", Key: { pk: { S: "none" } } }), {});
+ * ```
  */
 export function getItemSync(ctx: ApiContext, input: GetItemInput): GetItemOutput {
   const table = ctx.table(input.TableName);
-  const expressions = expressionContext({
-    ExpressionAttributeNames: input.ExpressionAttributeNames,
-  });
-  const projection = optionalProjection(input.ProjectionExpression, expressions);
-  expressions.assertAllUsed();
+  let projection: ProjectionNode | undefined;
+  if (input.ProjectionExpression !== undefined || input.ExpressionAttributeNames !== undefined) {
+    const expressions = expressionContext({
+      ExpressionAttributeNames: input.ExpressionAttributeNames,
+    });
+    projection = optionalProjection(input.ProjectionExpression, expressions);
+    expressions.assertAllUsed();
+  }
   const item = readItem(ctx.store, locateItem(table, input.Key, true));
   if (ctx.counters !== undefined) ctx.counters.gets++;
   if (item === undefined) return {};

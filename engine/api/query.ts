@@ -83,6 +83,30 @@ const TYPE_MISMATCH =
  * @returns The plan.
  * @throws {KstoneError} VALIDATION for a bad expression, parameter or key value type;
  *   RESOURCE_NOT_FOUND for an unknown table.
+ *
+ * @example Plan once, read pages from one snapshot
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Database } from "../../mod.ts";
+ * import { planQuery, queryPage } from "./query.ts";
+ * await using db = await Database.memory();
+ * for (const sk of ["a", "b", "c"]) await db.put({ pk: "p", sk });
+ * const ctx = db.apiContext();
+ * const plan = planQuery(ctx, {
+ *   TableName: "",
+ *   KeyConditionExpression: "pk = :p",
+ *   ExpressionAttributeValues: { ":p": { S: "p" } },
+ *   Limit: 2,
+ * });
+ * const snapshot = ctx.store.snapshot();
+ * try {
+ *   const first = queryPage(snapshot, plan);
+ *   const second = queryPage(snapshot, plan, first.LastEvaluatedKey);
+ *   assert.deepEqual([first.Count, second.Count], [2, 1]);
+ * } finally {
+ *   snapshot.release();
+ * }
+ * ```
  */
 export function planQuery(ctx: ApiContext, input: QueryInput): QueryPlan {
   const table = ctx.table(input.TableName);

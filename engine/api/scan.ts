@@ -80,6 +80,17 @@ export interface ScanPlan {
  * @returns The plan.
  * @throws {KstoneError} VALIDATION for a bad expression or parameter (TotalSegments above
  *   256 included); RESOURCE_NOT_FOUND for an unknown table.
+ *
+ * @example Segment 1 of 4 reads stripes 64 to 127
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Database } from "../../mod.ts";
+ * import { planScan, scanPage } from "./scan.ts";
+ * await using db = await Database.memory();
+ * const plan = planScan(db.apiContext(), { TableName: "", Segment: 1, TotalSegments: 4 });
+ * assert.deepEqual([plan.firstStripe, plan.endStripe], [64, 128]);
+ * assert.equal(scanPage(db.apiContext().store, plan).Count, 0);
+ * ```
  */
 export function planScan(ctx: ApiContext, input: ScanInput): ScanPlan {
   const table = ctx.table(input.TableName);

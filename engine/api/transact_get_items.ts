@@ -10,8 +10,7 @@ import { MAX_TRANSACT_GET_ITEMS } from "../limits.ts";
 import type { AttributeMap } from "../model/attribute_value.ts";
 import type { ApiContext } from "./context.ts";
 import { itemIdentity, locateItem, readItem } from "./_items.ts";
-import { expressionContext, optionalProjection } from "./_request.ts";
-import { transactCountError } from "./transact_write_items.ts";
+import { expressionContext, optionalProjection, transactCountError } from "./_request.ts";
 
 /** One read of a transaction, in DynamoDB's shape. */
 export interface TransactGetItem {

@@ -25,6 +25,7 @@ import {
   type ExpressionInput,
   optionalCondition,
   type ReturnValuesOnConditionCheckFailure,
+  transactCountError,
 } from "./_request.ts";
 import { applyWrite, conditionHolds, planKeyed, planPut, type WritePlan } from "./_write.ts";
 
@@ -92,22 +93,6 @@ export type TransactWriteItemsOutput = Record<string, never>;
 interface Action {
   readonly plan: WritePlan;
   readonly onFailure: ReturnValuesOnConditionCheckFailure;
-}
-
-/**
- * The message when a transaction holds no actions or too many.
- *
- * @param count The number of actions.
- * @param max The largest allowed.
- * @returns The error, or `undefined` when the count is fine.
- */
-export function transactCountError(count: number, max: number): KstoneError | undefined {
-  if (count >= 1 && count <= max) return undefined;
-  return validation(
-    `1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length ${
-      count < 1 ? "greater than or equal to 1" : `less than or equal to ${max}`
-    }`,
-  );
 }
 
 function planAction(ctx: ApiContext, item: TransactWriteItem, index: number): Action {

@@ -4,6 +4,16 @@
  * in `Database.table`; the default table (keys `pk`, optional `sk`) is named `""`, and its keys
  * may be given as a partition key string.
  *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type BatchWriteRequest, Database } from "../../mod.ts";
+ * await using db = await Database.memory();
+ * const writes: BatchWriteRequest = { "": [{ put: { pk: "a" } }, { put: { pk: "b" } }] };
+ * await db.batchWrite(writes);
+ * assert.deepEqual(await db.batchGet({ "": ["a", "b"] }), { "": [{ pk: "a" }, { pk: "b" }] });
+ * ```
+ *
  * @module
  */
 import type { ConditionOptions, Item } from "./table_options.ts";

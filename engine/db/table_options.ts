@@ -3,6 +3,21 @@
  * camelCase, with plain JS values (marshalled as item values are) where DynamoDB takes
  * AttributeValues.
  *
+ * @example Options of a conditional update
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Database, type UpdateOptions } from "../../mod.ts";
+ * await using db = await Database.memory();
+ * const options: UpdateOptions = {
+ *   updateExpression: "SET #s = :new",
+ *   conditionExpression: "attribute_not_exists(#s) OR #s = :old",
+ *   expressionAttributeNames: { "#s": "state" },
+ *   expressionAttributeValues: { ":old": "draft", ":new": "sent" },
+ *   returnValues: "ALL_NEW",
+ * };
+ * assert.deepEqual(await db.update("doc#1", options), { pk: "doc#1", state: "sent" });
+ * ```
+ *
  * @module
  */
 

@@ -235,6 +235,11 @@ export class Store {
       if (this.options.flushOnClose && !this.#wal.failed) await this.#runFlush(true);
       await this.idle();
     } finally {
+      // Even when the final flush failed: no flush or compaction may outlive close() (it would
+      // install a MANIFEST and remove files after the lock is released).
+      while (this.#flushing !== undefined || this.#compactions.size > 0) {
+        await Promise.allSettled([this.#flushing, ...this.#compactions]);
+      }
       this.#closed = true;
       await this.#wal.close().catch(() => {});
       for (const stripe of this.#stripes) for (const table of stripe.tables) table.reader.close();
@@ -484,6 +489,9 @@ export class Store {
       stripe.compacting = false;
       this.stats.compaction.active_compactions--;
       this.#compactions.delete(job);
+    }).then(() => {
+      // Starts compactions that waited for a free slot. Not after a failure: retrying at once
+      // (a full disk) would spin; the next flush schedules them again.
       if (!this.#closed) this.#scheduleCompactions();
     });
     this.#compactions.add(job);

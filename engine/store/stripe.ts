@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { bytesToLatin1 } from "../codec/bytes.ts";
+import { bytesToLatin1, compareBytes } from "../codec/bytes.ts";
 import { Memtable } from "../memtable/memtable.ts";
 import type { EntriesOptions, TableReader } from "../sstable/table_reader.ts";
 
@@ -181,6 +181,11 @@ function* memtableHeads(
 }
 
 function* tableHeads(table: TableRef, seq: number, options: RangeOptions): Generator<Head> {
+  // A table wholly outside the range is skipped without reading a block (opening a database
+  // scans the catalog range of every stripe).
+  const { smallestKey, largestKey } = table.reader.properties;
+  if (options.end !== undefined && compareBytes(smallestKey, options.end) >= 0) return;
+  if (options.start !== undefined && compareBytes(largestKey, options.start) < 0) return;
   const bounds: EntriesOptions = { reverse: options.reverse === true };
   if (options.start !== undefined) bounds.start = options.start;
   if (options.end !== undefined) bounds.end = options.end;

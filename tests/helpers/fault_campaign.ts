@@ -203,11 +203,14 @@ export async function runFaultCampaign(run: FaultRun): Promise<FaultResult> {
     throw fail(`live read: ${explainMismatch(history, universe, live, issued, issued)}`);
   }
 
-  const check = async (what: string, target: MemoryFileSystem, faulty?: Rng) => {
+  const check = async (label: string, target: MemoryFileSystem, faulty?: Rng) => {
+    let what = label;
     let openFs: MemoryFileSystem | ErrorFileSystem = target;
     if (faulty !== undefined) {
       const wrapped = new ErrorFileSystem(target);
-      wrapped.inject({ ...randomRule(faulty), times: 1 });
+      const openRule: FaultRule = { ...randomRule(faulty), times: 1 };
+      what = `${what} (${describe(openRule)})`;
+      wrapped.inject(openRule);
       try {
         const first = await Database.open(CRASH_DIR, { fs: wrapped, ...options });
         await first.close().catch(() => {});

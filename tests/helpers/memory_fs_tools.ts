@@ -10,21 +10,38 @@ import { MemoryFileSystem } from "../../engine/fs/memory_fs.ts";
 /**
  * What a killed process (not a power cut) leaves: every live file with every byte written, synced
  * or not, and no lock held (a fresh instance holds none; the stale `LOCK` file is taken over).
+ * The copy is of one instant: if background work changes the filesystem while it is read, it is
+ * read again.
  *
  * @param fs The filesystem the process was using.
  * @returns A new, independent filesystem.
  */
 export async function processKillCopy(fs: MemoryFileSystem): Promise<MemoryFileSystem> {
+  let entries: ReturnType<MemoryFileSystem["files"]>;
+  let contents: Uint8Array[];
+  while (true) {
+    const before = fs.operationCount;
+    entries = fs.files();
+    contents = [];
+    try {
+      for (const entry of entries) {
+        contents.push(entry.isDirectory ? new Uint8Array(0) : await fs.readFile(entry.path));
+      }
+    } catch {
+      continue; // a file went away meanwhile
+    }
+    if (fs.operationCount === before) break;
+  }
   const copy = new MemoryFileSystem({ pid: fs.pid });
   const dirs: string[] = ["/"];
-  for (const entry of fs.files()) {
+  for (const [i, entry] of entries.entries()) {
     if (entry.isDirectory) {
       await copy.mkdir(entry.path);
       dirs.push(entry.path);
       continue;
     }
     const file = await copy.open(entry.path, { create: true });
-    file.write(await fs.readFile(entry.path), 0);
+    file.write(contents[i]!, 0);
     await file.datasync();
     file.close();
   }

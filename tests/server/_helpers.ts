@@ -5,7 +5,10 @@
  *
  * @module
  */
+// Types only (Bun erases them); the modules load below from npm: under Deno, node_modules under Bun.
+// deno-lint-ignore no-import-prefix
 import type * as DynamoDb from "npm:@aws-sdk/client-dynamodb@3.1169.0";
+// deno-lint-ignore no-import-prefix
 import type * as DocumentClient from "npm:@aws-sdk/lib-dynamodb@3.1169.0";
 import { Database } from "../../mod.ts";
 import { type Level, Logger } from "../../server/logger.ts";
