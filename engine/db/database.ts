@@ -44,8 +44,11 @@ import type {
   TransactWriteAction,
 } from "./batch_options.ts";
 import type {
+  DeleteOptions,
+  GetOptions,
   IterateOptions,
   Page,
+  PutOptions,
   QueryOptions,
   ScanOptions,
   UpdateOptions,
@@ -158,35 +161,40 @@ export class Database implements AsyncDisposable {
    *
    * @param key The partition key, or `{ pk, sk }`.
    * @param item The other attributes.
+   * @param options Condition and return values, as for {@linkcode Table.put}.
+   * @returns The old item when `returnValues` is `ALL_OLD`, else `undefined`.
    */
-  async put(key: DefaultKey, item: Item = {}): Promise<void> {
+  async put(key: DefaultKey, item: Item = {}, options: PutOptions = {}): Promise<Item | undefined> {
     const keyItem = defaultKey(key);
     for (const name of ["pk", "sk"] as const) {
       if (item[name] !== undefined && item[name] !== keyItem[name]) {
         throw validation(`The item's ${name} does not match the key: ${String(item[name])}`);
       }
     }
-    await this.#default.put({ ...keyItem, ...item });
+    return await this.#default.put({ ...keyItem, ...item }, options);
   }
 
   /**
    * Reads an item of the default table.
    *
    * @param key The partition key, or `{ pk, sk }`.
+   * @param options Projection, as for {@linkcode Table.get}.
    * @returns The item with its `pk`/`sk`, or `undefined` when there is none.
    */
   // deno-lint-ignore require-await
-  async get(key: DefaultKey): Promise<Item | undefined> {
-    return this.#default.getSync(defaultKey(key));
+  async get(key: DefaultKey, options: GetOptions = {}): Promise<Item | undefined> {
+    return this.#default.getSync(defaultKey(key), options);
   }
 
   /**
    * Deletes an item of the default table; deleting a missing item succeeds.
    *
    * @param key The partition key, or `{ pk, sk }`.
+   * @param options Condition and return values, as for {@linkcode Table.delete}.
+   * @returns The old item when `returnValues` is `ALL_OLD`, else `undefined`.
    */
-  async delete(key: DefaultKey): Promise<void> {
-    await this.#default.delete(defaultKey(key));
+  async delete(key: DefaultKey, options: DeleteOptions = {}): Promise<Item | undefined> {
+    return await this.#default.delete(defaultKey(key), options);
   }
 
   /**

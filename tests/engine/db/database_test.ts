@@ -235,3 +235,21 @@ test("Database.health() is healthy on a fresh database", async () => {
   assert.deepEqual(db.health(), { status: "healthy", warnings: [], errors: [] });
   await db.close();
 });
+
+test("Database.put() and delete() on the default table honour conditions and return values", async () => {
+  const { db } = await fresh();
+  await db.put("user#1", { v: 1 }, { conditionExpression: "attribute_not_exists(pk)" });
+  await assert.rejects(
+    db.put("user#1", { v: 2 }, { conditionExpression: "attribute_not_exists(pk)" }),
+    (error: unknown) => (error as KstoneError).code === "CONDITIONAL_CHECK_FAILED",
+  );
+  const old = await db.put("user#1", { v: 3 }, { returnValues: "ALL_OLD" });
+  assert.deepEqual(old, { pk: "user#1", v: 1 });
+  await assert.rejects(
+    db.delete("user#1", { conditionExpression: "v = :v", expressionAttributeValues: { ":v": 9 } }),
+    (error: unknown) => (error as KstoneError).code === "CONDITIONAL_CHECK_FAILED",
+  );
+  assert.deepEqual(await db.delete("user#1", { returnValues: "ALL_OLD" }), { pk: "user#1", v: 3 });
+  assert.deepEqual(await db.get("user#1", {}), undefined);
+  await db.close();
+});
