@@ -87,7 +87,13 @@ export class RemoteDatabase implements AsyncDisposable {
 
   /** Stores an item in the default table under `key` (its `pk`, `sk` set from the key). */
   async put(key: DefaultKey, item: Item = {}, options: PutOptions = {}): Promise<void> {
-    await this.#default.put({ ...item, ...defaultKey(key) }, options);
+    const keyItem = defaultKey(key);
+    for (const name of ["pk", "sk"] as const) {
+      if (item[name] !== undefined && item[name] !== keyItem[name]) {
+        throw validation(`The item's ${name} does not match the key: ${String(item[name])}`);
+      }
+    }
+    await this.#default.put({ ...item, ...keyItem }, options);
   }
 
   /** Reads an item of the default table. */

@@ -105,9 +105,9 @@ function databaseDriver(db: Database): Driver {
       if (writes.length !== 1 || write === undefined) {
         throw new RangeError("Cannot commit a batch through the Database API");
       }
-      if (!write.put) return db.delete(write.pk);
+      if (!write.put) return db.delete(write.pk).then(() => {});
       const { pk: _, ...rest } = itemFor(write.pk, version);
-      return db.put(write.pk, rest);
+      return db.put(write.pk, rest).then(() => {});
     },
     durableCommits: () => undefined,
     flush: () => db.flush(),

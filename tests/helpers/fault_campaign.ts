@@ -170,7 +170,7 @@ export async function runFaultCampaign(run: FaultRun): Promise<FaultResult> {
       log.push(`inject ${fault}`);
       active = fs.inject(rule);
     }
-    const r = rng.next(); if ((globalThis as any).DEBUG) console.log("step", step, log[log.length-1]);
+    const r = rng.next();
     if (r < 0.55) {
       const done = commit({ pk: rng.pick(universe), put: rng.chance(0.8) });
       if (rng.chance(0.5)) await done;
@@ -241,7 +241,10 @@ export async function runFaultCampaign(run: FaultRun): Promise<FaultResult> {
 
   await check("after a process kill", await processKillCopy(inner));
   for (const keep of [0, 1]) {
-    await check(`after a power cut (keepUnsynced ${keep})`, inner.crash({ seed: run.seed, keepUnsynced: keep }));
+    await check(
+      `after a power cut (keepUnsynced ${keep})`,
+      inner.crash({ seed: run.seed, keepUnsynced: keep }),
+    );
   }
   await check("an open meeting a fault, then a clean one", await processKillCopy(inner), rng);
 

@@ -126,7 +126,10 @@ test("Database.open() drops damage inside the final WAL record like a torn write
 test("Database.open() fails with 'WAL header invalid' for a flipped WAL magic", async () => {
   const fs = await fiveWalRecords();
   await flipByte(fs, WAL, 0);
-  await assert.rejects(Database.open(DIR, { fs }), corruption("Corruption detected: WAL header invalid"));
+  await assert.rejects(
+    Database.open(DIR, { fs }),
+    corruption("Corruption detected: WAL header invalid"),
+  );
 });
 
 test("Database.open() fails with 'SST file header invalid' naming the file for a bad SST magic", async () => {

@@ -19,7 +19,10 @@ async function setup(options: DatabaseOptions = {}) {
  * Opens the directory a process kill would leave and two a power cut could leave, and checks
  * that each opens, holds `expected` (`undefined`: no item) and lost no file.
  */
-async function assertSurvives(inner: MemoryFileSystem, expected: Record<string, number | undefined>) {
+async function assertSurvives(
+  inner: MemoryFileSystem,
+  expected: Record<string, number | undefined>,
+) {
   const images: [string, MemoryFileSystem][] = [
     ["a process kill", await processKillCopy(inner)],
     ["a power cut losing unsynced bytes", inner.crash({ seed: 1, keepUnsynced: 0 })],
@@ -176,12 +179,14 @@ test("Database.open() that meets an I/O error fails with it and leaves the datab
   await db.flush();
   await db.put("b", { v: 2 });
   await db.close();
-  for (const rule of [
-    { op: "readFile", path: "MANIFEST" },
-    { op: "open", path: ".sst" },
-    { op: "sync", path: "wal.log" },
-    { op: "list" },
-  ] as const) {
+  for (
+    const rule of [
+      { op: "readFile", path: "MANIFEST" },
+      { op: "open", path: ".sst" },
+      { op: "sync", path: "wal.log" },
+      { op: "list" },
+    ] as const
+  ) {
     fs.inject({ ...rule, errno: "EIO" });
     await assert.rejects(Database.open(DIR, { fs }), { code: "IO_ERROR", errno: "EIO" });
     const again = await Database.open(DIR, { fs, flushOnClose: false });

@@ -86,7 +86,10 @@ test("'Truncate Corrupted WAL': after rm wal.log the database opens with the flu
   await flipByte(fs, `${DIR}/wal.log`, Math.floor(wal.length / 2));
   await assert.rejects(Database.open(DIR, { fs }), (error: unknown) => {
     // late#1..late#5 are LSNs 3 to 7; the middle of the log is in one of the first four.
-    assert.match(String((error as Error).message), /^Corruption detected: WAL checksum mismatch at LSN [3-6]$/);
+    assert.match(
+      String((error as Error).message),
+      /^Corruption detected: WAL checksum mismatch at LSN [3-6]$/,
+    );
     return true;
   });
 

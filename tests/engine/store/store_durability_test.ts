@@ -64,18 +64,18 @@ test("Store.commit() of a batch over two stripes is all or nothing when only one
 });
 
 test("openStore() resumes LSNs after a rewritten WAL that starts past the MANIFEST's last LSN", async () => {
-  let store: Store | undefined;
+  const opened: { store?: Store } = {};
   let committed: Promise<void> | undefined;
   const fs = new MemoryFileSystem({
     onOperation(operation) {
       // A commit of no mutations while the flush writes its SST: it gets an LSN, lands in no
       // memtable, and the WAL rewrite that follows drops it.
-      if (committed === undefined && store !== undefined && operation.path.endsWith(".sst")) {
-        committed = store.commit([]);
+      if (committed === undefined && operation.path.endsWith(".sst")) {
+        committed = opened.store?.commit([]);
       }
     },
   });
-  store = await createStore(fs, DIR, { flushOnClose: false });
+  const store = opened.store = await createStore(fs, DIR, { flushOnClose: false });
   await store.commit([{ stripe: 1, key: key("k"), value: value("v") }]);
   await store.flush();
   await committed;
