@@ -144,6 +144,16 @@ export function* mergeRange(
   }
   for (const table of view.tables) sources.push(tableHeads(table, seq, options));
   const heads: (Head | undefined)[] = sources.map((source) => source.next().value);
+  const live = heads.filter((head) => head !== undefined).length;
+  if (live <= 1) {
+    const only = heads.findIndex((head) => head !== undefined);
+    if (only < 0) return;
+    const source = sources[only]!;
+    for (let head: Head | undefined = heads[only]; head !== undefined; head = source.next().value) {
+      if (head.value !== null) yield { key: head.key, value: head.value };
+    }
+    return;
+  }
   while (true) {
     let best = -1;
     for (let i = 0; i < heads.length; i++) {
