@@ -49,8 +49,8 @@ export class KstoneSubject implements Subject<KstoneRow> {
     this.#db = await Database.open(`${dir}/bench.keystone`, this.#options);
   }
 
-  putOne(row: KstoneRow): Promise<void> {
-    return this.#open.put(row.key, row.doc);
+  async putOne(row: KstoneRow): Promise<void> {
+    await this.#open.put(row.key, row.doc);
   }
 
   async putInFlight(rows: readonly KstoneRow[]): Promise<void> {

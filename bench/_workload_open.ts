@@ -56,7 +56,7 @@ export async function fillAndCrash(
   const walTarget = 0.9 * (options.maxWalBytes ?? DEFAULT_MAX_WAL);
   let walPeak = 0;
   for (let n = 0; n < 2 * items.count; n += 1000) {
-    const puts: Promise<void>[] = [];
+    const puts: Promise<unknown>[] = [];
     for (let k = n; k < n + 1000; k++) {
       const i = items.order[k % items.count]!;
       puts.push(db.put({ pk: items.pk(i), sk: items.sk(i) }, items.doc(i)));

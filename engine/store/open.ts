@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { KstoneError } from "../errors.ts";
+import { corruption, KstoneError } from "../errors.ts";
 import {
   LOCK_FILE,
   MANIFEST_FILE,
@@ -107,6 +107,12 @@ export async function openStore(
     const cache = new BlockCache(resolved.blockCacheBytes);
     const stripes = Array.from({ length: STRIPES }, () => new Stripe());
     const names = new Set(await fs.list(dir));
+    if (!hasManifest && [...names].some((name) => parseSstFileName(name) !== undefined)) {
+      // The engine never leaves SSTs without a MANIFEST: someone removed it. Opening would
+      // delete every SST as unlisted.
+      const path = joinPath(dir, MANIFEST_FILE);
+      throw corruption(`MANIFEST is missing but SST files remain: ${path}`, path);
+    }
     let changed = !hasManifest;
     for (let index = 0; index < STRIPES; index++) {
       const listed = manifest.tables[index]!;

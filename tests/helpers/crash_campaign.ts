@@ -27,6 +27,7 @@ import { createStore, openStore } from "../../engine/store/open.ts";
 import type { StoreOptions } from "../../engine/store/options.ts";
 import type { Store } from "../../engine/store/store.ts";
 import { JitterFileSystem } from "./jitter_fs.ts";
+import { processKillCopy } from "./memory_fs_tools.ts";
 import {
   explainMismatch,
   itemFor,
@@ -34,6 +35,7 @@ import {
   matchingPrefix,
   readAll,
   sameState,
+  TABLE_PREFIX,
   type Write,
 } from "./model.ts";
 import { Rng } from "./random.ts";
@@ -104,6 +106,10 @@ function databaseDriver(db: Database): Driver {
       const [write] = writes;
       if (writes.length !== 1 || write === undefined) {
         throw new RangeError("Cannot commit a batch through the Database API");
+      }
+      if (write.pk.startsWith(TABLE_PREFIX)) {
+        const name = write.pk.slice(TABLE_PREFIX.length);
+        return db.createTable(name, { partitionKey: { name: "id", type: "S" } }).then(() => {});
       }
       if (!write.put) return db.delete(write.pk).then(() => {});
       const { pk: _, ...rest } = itemFor(write.pk, version);
@@ -183,7 +189,12 @@ class CampaignFailure extends Error {
 export async function runCrashCampaign(run: CampaignRun): Promise<CampaignResult> {
   const rng = new Rng(run.seed);
   const sampler = new Rng(run.seed ^ 0x5bd1e995);
-  const universe = keyUniverse(40 + rng.int(120));
+  const keys = keyUniverse(40 + rng.int(120));
+  // In database mode, tables are created now and then; their existence is checked like a key.
+  const tables = run.mode === "database"
+    ? Array.from({ length: 6 }, (_, i) => `${TABLE_PREFIX}tbl${i}`)
+    : [];
+  const universe = [...keys, ...tables];
   const history: Write[][] = [];
   const log: string[] = [];
   const crashes: CrashPoint[] = [];
@@ -227,7 +238,7 @@ export async function runCrashCampaign(run: CampaignRun): Promise<CampaignResult
   };
   const jitter = rng.chance(0.5);
   const engineFs = jitter ? new JitterFileSystem(fs, run.seed) : fs;
-  log.push(`options ${JSON.stringify(options)}; ${universe.length} keys; jitter ${jitter}`);
+  log.push(`options ${JSON.stringify(options)}; ${keys.length} keys; jitter ${jitter}`);
   driver = await createDriver(run.mode, engineFs, options);
   armed = true;
 
@@ -259,7 +270,7 @@ export async function runCrashCampaign(run: CampaignRun): Promise<CampaignResult
     const writes: Write[] = [];
     const used = new Set<string>();
     while (writes.length < count) {
-      const pk = rng.pick(universe);
+      const pk = rng.pick(keys);
       if (used.has(pk)) continue;
       used.add(pk);
       writes.push({ pk, put: rng.chance(0.8) });
@@ -273,11 +284,14 @@ export async function runCrashCampaign(run: CampaignRun): Promise<CampaignResult
       if (r < 0.5) {
         await commitOne(pickWrites(1));
       } else if (r < 0.64) {
-        await commitOne([{ pk: rng.pick(universe), put: false }]);
+        await commitOne([{ pk: rng.pick(keys), put: false }]);
       } else if (r < 0.76) {
         const count = 2 + rng.int(7);
         if (run.mode === "store") await commitOne(pickWrites(count));
         else for (const write of pickWrites(count)) track(commit([write]), "commit");
+      } else if (r < 0.765 && tables.length > 0) {
+        const table = tables.shift()!;
+        await commitOne([{ pk: table, put: true }]);
       } else if (r < 0.79) {
         log.push("flush");
         if (rng.chance(0.5)) await driver.flush();
@@ -354,6 +368,10 @@ async function checkCrashPoint(
         }`;
       }
     }
+    if (sampler.chance(0.1)) {
+      const problem = await crashDuringRecovery(point.fs, history, universe, recovered, sampler);
+      if (problem !== undefined) return problem;
+    }
     if (sampler.chance(0.15)) {
       await db.put("sentinel", { after: "recovery" });
       await db.flush();
@@ -377,4 +395,49 @@ async function checkCrashPoint(
   } finally {
     await db.close().catch(() => {});
   }
+}
+
+/**
+ * Recovers a copy of a crashed directory again while power cuts hit the recovery itself (its
+ * WAL truncation and sync, its removal of unlisted files): each must recover the same state.
+ */
+async function crashDuringRecovery(
+  crashed: MemoryFileSystem,
+  history: readonly Write[][],
+  universe: readonly string[],
+  recovered: ReadonlyMap<string, number>,
+  sampler: Rng,
+): Promise<string | undefined> {
+  const images: { fs: MemoryFileSystem; at: string }[] = [];
+  let armed = false;
+  const copy: MemoryFileSystem = await processKillCopy(crashed, {
+    onOperation(operation) {
+      if (!armed) return;
+      const seed = sampler.int(2 ** 31);
+      images.push({
+        fs: copy.crash({ seed, keepUnsynced: 0.5 }),
+        at: `${operation.kind} ${operation.path} (crash seed ${seed})`,
+      });
+    },
+  });
+  armed = true;
+  const db = await Database.open(CRASH_DIR, { fs: copy, flushOnClose: false, autoCompact: false });
+  armed = false;
+  await db.close();
+  for (const image of images) {
+    let again: Database;
+    try {
+      again = await Database.open(CRASH_DIR, { fs: image.fs, flushOnClose: false });
+    } catch (error) {
+      return `a power cut during recovery, after ${image.at}, left a database that does not open: ${error}`;
+    }
+    const state = await readAll(again, history, universe);
+    await again.close();
+    if (typeof state === "string" || !sameState(recovered, state)) {
+      return `a power cut during recovery, after ${image.at}, changed the recovered state: ${
+        typeof state === "string" ? state : "different versions"
+      }`;
+    }
+  }
+  return undefined;
 }

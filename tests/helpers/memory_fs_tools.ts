@@ -5,7 +5,7 @@
  * @module
  */
 import type { FileSystem } from "../../engine/fs/file_system.ts";
-import { MemoryFileSystem } from "../../engine/fs/memory_fs.ts";
+import { MemoryFileSystem, type MemoryFileSystemOptions } from "../../engine/fs/memory_fs.ts";
 
 /**
  * What a killed process (not a power cut) leaves: every live file with every byte written, synced
@@ -14,9 +14,13 @@ import { MemoryFileSystem } from "../../engine/fs/memory_fs.ts";
  * read again.
  *
  * @param fs The filesystem the process was using.
+ * @param options Options of the copy, e.g. an `onOperation` hook (it sees the copying too).
  * @returns A new, independent filesystem.
  */
-export async function processKillCopy(fs: MemoryFileSystem): Promise<MemoryFileSystem> {
+export async function processKillCopy(
+  fs: MemoryFileSystem,
+  options: MemoryFileSystemOptions = {},
+): Promise<MemoryFileSystem> {
   let entries: ReturnType<MemoryFileSystem["files"]>;
   let contents: Uint8Array[];
   while (true) {
@@ -32,7 +36,7 @@ export async function processKillCopy(fs: MemoryFileSystem): Promise<MemoryFileS
     }
     if (fs.operationCount === before) break;
   }
-  const copy = new MemoryFileSystem({ pid: fs.pid });
+  const copy = new MemoryFileSystem({ ...options, pid: fs.pid });
   const dirs: string[] = ["/"];
   for (const [i, entry] of entries.entries()) {
     if (entry.isDirectory) {

@@ -9,6 +9,9 @@ import type { Database } from "../../engine/db/database.ts";
 import type { Item } from "../../engine/db/table.ts";
 import { stripeOf } from "../../engine/codec/key_codec.ts";
 
+/** The model key of a table's existence: `table:<name>`; its one write is `createTable`. */
+export const TABLE_PREFIX = "table:";
+
 /** One write of a commit: a put of the commit's version of the item, or a delete. */
 export interface Write {
   readonly pk: string;
@@ -47,7 +50,8 @@ function hash(text: string, n: number): number {
 
 /**
  * The item commit `version` writes under `pk`: its own version number and a padding whose
- * length and letter follow from both, mostly short, one in ten over a kilobyte.
+ * length and letter follow from both: mostly short, one in ten over a kilobyte, one in 250
+ * over 60 KB.
  *
  * @param pk The partition key.
  * @param version The commit's index.
@@ -55,7 +59,11 @@ function hash(text: string, n: number): number {
  */
 export function itemFor(pk: string, version: number): Item {
   const h = hash(pk, version);
-  const length = h % 10 === 0 ? 1000 + (h >>> 8) % 1500 : (h >>> 8) % 200;
+  const length = h % 250 === 7
+    ? 60_000 + (h >>> 8) % 60_000 // larger than a WAL limit of 64 KiB with its neighbours
+    : h % 10 === 0
+    ? 1000 + (h >>> 8) % 1500
+    : (h >>> 8) % 200;
   return { pk, v: version, pad: String.fromCharCode(97 + version % 26).repeat(length) };
 }
 
@@ -134,7 +142,14 @@ export async function readAll(
   universe: readonly string[],
 ): Promise<Map<string, number> | string> {
   const recovered = new Map<string, number>();
+  const tables = new Set(db.listTables());
   for (const pk of universe) {
+    if (pk.startsWith(TABLE_PREFIX)) {
+      // A table: "written" by the one commit that created it.
+      const version = history.findIndex((writes) => writes.some((w) => w.pk === pk));
+      if (tables.has(pk.slice(TABLE_PREFIX.length))) recovered.set(pk, version);
+      continue;
+    }
     const item = await db.get(pk);
     if (item === undefined) continue;
     const version = item.v;

@@ -3,11 +3,11 @@ import assert from "node:assert/strict";
 import { type CampaignMode, runCrashCampaign } from "../../helpers/crash_campaign.ts";
 import { baseSeed, envCount } from "../../helpers/random.ts";
 
-// KSTONE_CRASH_POINTS sets the campaign's size (default 1,200 crash points, about 50 per run);
+// KSTONE_CRASH_POINTS sets the campaign's size (default 2,000 crash points, 50 per run);
 // KSTONE_SEED replays it: run i uses seed KSTONE_SEED + i, and an even seed drives the Database
 // API while an odd one drives Store.commit with atomic multi-key batches.
 const POINTS_PER_RUN = 50;
-const total = envCount("KSTONE_CRASH_POINTS", 1200);
+const total = envCount("KSTONE_CRASH_POINTS", 2000);
 const runs = Math.ceil(total / POINTS_PER_RUN);
 const seed = baseSeed("crash campaign");
 

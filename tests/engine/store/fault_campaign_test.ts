@@ -3,9 +3,9 @@ import assert from "node:assert/strict";
 import { runFaultCampaign } from "../../helpers/fault_campaign.ts";
 import { baseSeed, envCount } from "../../helpers/random.ts";
 
-// KSTONE_FAULT_RUNS sets how many faults are tried (default 60); KSTONE_SEED replays them: run
+// KSTONE_FAULT_RUNS sets how many faults are tried (default 100); KSTONE_SEED replays them: run
 // i uses seed KSTONE_SEED + i.
-const runs = envCount("KSTONE_FAULT_RUNS", 60);
+const runs = envCount("KSTONE_FAULT_RUNS", 100);
 const seed = baseSeed("fault campaign");
 
 test(

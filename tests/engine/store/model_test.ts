@@ -1,6 +1,6 @@
 // Model-based randomized tests: the engine and a plain Map receive the same seeded stream of
 // writes, flushes, compactions, snapshots and reopens, and must always read the same.
-// KSTONE_SEED replays a run; KSTONE_MODEL_STEPS sets its length (default 1,500).
+// KSTONE_SEED replays a run; KSTONE_MODEL_STEPS sets its length (default 2,000).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { bytesToLatin1, latin1ToBytes } from "../../../engine/codec/bytes.ts";
@@ -13,7 +13,7 @@ import type { Snapshot, Store } from "../../../engine/store/store.ts";
 import { baseSeed, envCount, Rng } from "../../helpers/random.ts";
 
 const DIR = "/data/model.keystone";
-const STEPS = envCount("KSTONE_MODEL_STEPS", 1500);
+const STEPS = envCount("KSTONE_MODEL_STEPS", 2000);
 const STRIPES = [0, 3, 42, 125, 200, 255];
 
 /** The model: per stripe, key (latin1) to value. */

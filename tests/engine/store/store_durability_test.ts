@@ -164,3 +164,16 @@ test("Store does not retry a failed compaction at once: a full disk does not mak
   assert.equal(text(store.get(3, key("a"))), "2");
   await store.close();
 });
+
+test("Database.open() refuses a directory whose MANIFEST was removed instead of deleting its SSTs", async () => {
+  const fs = new MemoryFileSystem();
+  const db = await Database.create(DIR, { fs });
+  await db.put("user#123", { name: "Ada" });
+  await db.close();
+  await fs.remove(`${DIR}/MANIFEST`);
+  await assert.rejects(Database.open(DIR, { fs }), {
+    code: "CORRUPTION",
+    message: `Corruption detected: MANIFEST is missing but SST files remain: ${DIR}/MANIFEST`,
+  });
+  assert.ok((await fs.list(DIR)).some((name) => name.endsWith(".sst")), "the SSTs are still there");
+});
