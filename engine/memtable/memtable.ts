@@ -22,7 +22,7 @@ export interface MemEntry {
 }
 
 /** Estimated bytes of bookkeeping per entry, counted in {@linkcode Memtable.bytes}. */
-export const ENTRY_OVERHEAD = 96;
+export const ENTRY_OVERHEAD = 160;
 
 /**
  * A sorted in-memory table with versioned entries.

@@ -17,6 +17,7 @@ import { type FileSystem, joinPath } from "../fs/file_system.ts";
 import {
   emptyManifest,
   type ManifestState,
+  type ManifestTable,
   readManifest,
   STRIPES,
   writeManifest,
@@ -30,6 +31,9 @@ import { bytesToLatin1 } from "../codec/bytes.ts";
 import { resolveStoreOptions, type StoreOptions } from "./options.ts";
 import { Store } from "./store.ts";
 import { Stripe } from "./stripe.ts";
+
+/** SST files opened at once while a database opens. */
+const OPEN_PARALLELISM = 16;
 
 /**
  * Creates a new, empty database directory (and its missing parents) and opens it.
@@ -114,6 +118,7 @@ export async function openStore(
       throw corruption(`MANIFEST is missing but SST files remain: ${path}`, path);
     }
     let changed = !hasManifest;
+    const toOpen: { index: number; table: ManifestTable }[] = [];
     for (let index = 0; index < STRIPES; index++) {
       const listed = manifest.tables[index]!;
       const present = listed.filter((table) => {
@@ -129,14 +134,26 @@ export async function openStore(
         manifest.tables[index] = present;
         changed = true;
       }
-      for (const table of present) {
-        const reader = await TableReader.open(fs, joinPath(dir, sstFileName(index, table.id)), {
-          cache,
-          fileId: table.id,
-        });
-        opened.push(reader);
-        stripes[index]!.tables.push({ id: table.id, size: table.size, reader });
-      }
+      for (const table of present) toOpen.push({ index, table });
+    }
+    // Open SSTs several at a time so their reads overlap; keep each stripe's newest-first order.
+    for (let at = 0; at < toOpen.length; at += OPEN_PARALLELISM) {
+      const batch = toOpen.slice(at, at + OPEN_PARALLELISM);
+      const readers = await Promise.all(
+        batch.map(({ index, table }) =>
+          TableReader.open(fs, joinPath(dir, sstFileName(index, table.id)), {
+            cache,
+            fileId: table.id,
+          })
+            .then((reader) => {
+              opened.push(reader);
+              return reader;
+            })
+        ),
+      );
+      batch.forEach(({ index, table }, i) => {
+        stripes[index]!.tables.push({ id: table.id, size: table.size, reader: readers[i]! });
+      });
     }
     await removeUnlisted(fs, dir, names, manifest);
     let lastLsn = manifest.lastLsn;

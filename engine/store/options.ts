@@ -16,11 +16,17 @@ export interface StoreOptions {
   durability?: "always" | "interval";
   /** The sync period in `"interval"` mode. @default 100 */
   syncIntervalMs?: number;
-  /** Memory all memtables may hold before the largest stripes are flushed. @default 64 MiB */
+  /**
+   * Memory all memtables may hold before the largest stripes are flushed. Past twice this,
+   * writes wait for the flush. @default 64 MiB
+   */
   memtableBudgetBytes?: number;
   /** Records one stripe's memtable may hold before it is flushed. @default 50_000 */
   maxStripeRecords?: number;
-  /** WAL size past which every memtable is flushed and the log rewritten. @default 64 MiB */
+  /**
+   * WAL size past which every memtable is flushed and the log rewritten; past twice this,
+   * writes wait for the flush, which bounds recovery time. @default 32 MiB
+   */
   maxWalBytes?: number;
   /** SSTs a stripe may hold before it is compacted. @default 4 */
   sstThreshold?: number;
@@ -49,7 +55,7 @@ export const DEFAULT_STORE_OPTIONS: Readonly<ResolvedStoreOptions> = Object.free
   syncIntervalMs: 100,
   memtableBudgetBytes: 64 * MiB,
   maxStripeRecords: 50_000,
-  maxWalBytes: 64 * MiB,
+  maxWalBytes: 32 * MiB,
   sstThreshold: 4,
   maxConcurrentCompactions: 4,
   autoCompact: true,

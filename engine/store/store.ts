@@ -28,6 +28,9 @@ import {
   type TableRef,
 } from "./stripe.ts";
 
+/** SST files a flush writes at once. */
+const FLUSH_PARALLELISM = 16;
+
 /** A consistent read view across all stripes; release it when done. */
 export interface Snapshot {
   /** The LSN the snapshot sees up to. */
@@ -130,18 +133,31 @@ export class Store {
   commit(mutations: readonly Mutation[]): Promise<void> {
     this.#checkOpen();
     const lsn = this.#wal.append(encodeBatch(mutations));
-    const retain = this.#retainSeq();
+    const retain = this.#snapshots.size === 0 ? Infinity : this.#retainSeq();
+    let full = false;
     for (const mutation of mutations) {
       const memtable = this.#stripes[mutation.stripe]!.memtable;
       const before = memtable.bytes;
       memtable.put(bytesToLatin1(mutation.key), lsn, mutation.value, retain);
       this.#memtableBytes += memtable.bytes - before;
+      if (memtable.size >= this.options.maxStripeRecords) full = true;
     }
     this.#lastLsn = lsn;
     this.stats.batches++;
     this.stats.mutations += mutations.length;
-    this.#maybeFlush();
-    return this.#wal.durable(lsn);
+    const walBytes = this.#wal.size;
+    const budget = this.options.memtableBudgetBytes;
+    if (full || this.#memtableBytes > budget || walBytes > this.options.maxWalBytes) {
+      this.#maybeFlush();
+    }
+    const durable = this.#wal.durable(lsn);
+    // Back-pressure: past twice a limit, writers wait for the flush to catch up, so memory
+    // and the WAL (and thus recovery time) stay bounded under a sustained load.
+    if (this.#memtableBytes > 2 * budget || walBytes > 2 * this.options.maxWalBytes) {
+      const flushing = this.#flushing;
+      if (flushing !== undefined) return durable.then(() => flushing.catch(() => {}));
+    }
+    return durable;
   }
 
   /**
@@ -343,11 +359,16 @@ export class Store {
     }
     const made: { index: number; table: TableRef | undefined; flushed: Memtable[] }[] = [];
     try {
-      for (const index of picked) {
-        const stripe = this.#stripes[index]!;
-        const flushed = [...stripe.immutables];
-        const table = await this.#writeMemtables(index, flushed, stripe.tables.length === 0);
-        made.push({ index, table, flushed });
+      // Several SSTs at once: their opens and fdatasyncs overlap on the I/O threads.
+      for (let at = 0; at < picked.length; at += FLUSH_PARALLELISM) {
+        await Promise.all(
+          picked.slice(at, at + FLUSH_PARALLELISM).map(async (index) => {
+            const stripe = this.#stripes[index]!;
+            const flushed = [...stripe.immutables];
+            const table = await this.#writeMemtables(index, flushed, stripe.tables.length === 0);
+            made.push({ index, table, flushed });
+          }),
+        );
       }
       await this.fs.syncDir(this.dir);
       // The SSTs may hold records whose WAL sync is still pending (group commit, or "interval"
