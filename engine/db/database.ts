@@ -221,11 +221,14 @@ export class Database implements AsyncDisposable {
       createdAt: Date.now(),
       status: "ACTIVE",
     };
-    this.#tables.set(name, definition);
-    await this.#store.commit([{
+    // commit() applies synchronously and throws before anything changes when the WAL has
+    // failed, so the table is registered only once its catalog row is written.
+    const durable = this.#store.commit([{
       ...catalogLocation(definition.id),
       value: encodeDefinition(definition),
     }]);
+    this.#tables.set(name, definition);
+    await durable;
     return new Table(this.#context, definition);
   }
 

@@ -139,20 +139,21 @@ export async function openStore(
     // Open SSTs several at a time so their reads overlap; keep each stripe's newest-first order.
     for (let at = 0; at < toOpen.length; at += OPEN_PARALLELISM) {
       const batch = toOpen.slice(at, at + OPEN_PARALLELISM);
-      const readers = await Promise.all(
+      // allSettled: when one open fails, every reader opened meanwhile is closed below.
+      const results = await Promise.allSettled(
         batch.map(({ index, table }) =>
           TableReader.open(fs, joinPath(dir, sstFileName(index, table.id)), {
             cache,
             fileId: table.id,
           })
-            .then((reader) => {
-              opened.push(reader);
-              return reader;
-            })
         ),
       );
+      for (const result of results) if (result.status === "fulfilled") opened.push(result.value);
+      const failed = results.find((result) => result.status === "rejected");
+      if (failed !== undefined) throw failed.reason;
       batch.forEach(({ index, table }, i) => {
-        stripes[index]!.tables.push({ id: table.id, size: table.size, reader: readers[i]! });
+        const reader = (results[i] as PromiseFulfilledResult<TableReader>).value;
+        stripes[index]!.tables.push({ id: table.id, size: table.size, reader });
       });
     }
     await removeUnlisted(fs, dir, names, manifest);

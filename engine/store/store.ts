@@ -361,7 +361,9 @@ export class Store {
     try {
       // Several SSTs at once: their opens and fdatasyncs overlap on the I/O threads.
       for (let at = 0; at < picked.length; at += FLUSH_PARALLELISM) {
-        await Promise.all(
+        // allSettled: when one write fails, the others must finish before their files are
+        // discarded (else they go on writing after the flush failed, even after close()).
+        const results = await Promise.allSettled(
           picked.slice(at, at + FLUSH_PARALLELISM).map(async (index) => {
             const stripe = this.#stripes[index]!;
             const flushed = [...stripe.immutables];
@@ -369,6 +371,8 @@ export class Store {
             made.push({ index, table, flushed });
           }),
         );
+        const failed = results.find((result) => result.status === "rejected");
+        if (failed !== undefined) throw failed.reason;
       }
       await this.fs.syncDir(this.dir);
       // The SSTs may hold records whose WAL sync is still pending (group commit, or "interval"

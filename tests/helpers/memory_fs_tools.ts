@@ -4,7 +4,13 @@
  *
  * @module
  */
-import type { FileSystem } from "../../engine/fs/file_system.ts";
+import type {
+  FileHandle,
+  FileInfo,
+  FileLock,
+  FileSystem,
+  OpenOptions,
+} from "../../engine/fs/file_system.ts";
 import { MemoryFileSystem, type MemoryFileSystemOptions } from "../../engine/fs/memory_fs.ts";
 
 /**
@@ -104,4 +110,64 @@ export async function truncateFile(fs: FileSystem, path: string, size: number): 
  */
 export async function fileSize(fs: FileSystem, path: string): Promise<number> {
   return (await fs.stat(path)).size;
+}
+
+/** A filesystem wrapper that counts the handles opened and not yet closed, to find leaks. */
+export class HandleCountingFileSystem implements FileSystem {
+  readonly name: string;
+  readonly inner: FileSystem;
+  /** Handles open now. */
+  openHandles = 0;
+
+  /** @param inner The filesystem to wrap. */
+  constructor(inner: FileSystem) {
+    this.inner = inner;
+    this.name = `counting(${inner.name})`;
+  }
+
+  async open(path: string, options?: OpenOptions): Promise<FileHandle> {
+    const inner = await this.inner.open(path, options);
+    this.openHandles++;
+    let closed = false;
+    return {
+      path: inner.path,
+      size: () => inner.size(),
+      read: (buffer, position) => inner.read(buffer, position),
+      write: (data, position) => inner.write(data, position),
+      append: (data) => inner.append(data),
+      truncate: (size) => inner.truncate(size),
+      datasync: () => inner.datasync(),
+      datasyncSync: () => inner.datasyncSync(),
+      close: () => {
+        if (!closed) this.openHandles--;
+        closed = true;
+        inner.close();
+      },
+    };
+  }
+
+  readFile(path: string): Promise<Uint8Array> {
+    return this.inner.readFile(path);
+  }
+  rename(from: string, to: string): Promise<void> {
+    return this.inner.rename(from, to);
+  }
+  remove(path: string): Promise<void> {
+    return this.inner.remove(path);
+  }
+  list(dir: string): Promise<string[]> {
+    return this.inner.list(dir);
+  }
+  mkdir(path: string, options?: { recursive?: boolean }): Promise<void> {
+    return this.inner.mkdir(path, options);
+  }
+  stat(path: string): Promise<FileInfo> {
+    return this.inner.stat(path);
+  }
+  syncDir(path: string): Promise<void> {
+    return this.inner.syncDir(path);
+  }
+  lock(path: string): Promise<FileLock> {
+    return this.inner.lock(path);
+  }
 }

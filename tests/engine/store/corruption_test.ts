@@ -4,7 +4,13 @@ import { stripeOf } from "../../../engine/codec/key_codec.ts";
 import { Database } from "../../../engine/db/database.ts";
 import { KstoneError } from "../../../engine/errors.ts";
 import { MemoryFileSystem } from "../../../engine/fs/memory_fs.ts";
-import { fileSize, flipByte, truncateFile } from "../../helpers/memory_fs_tools.ts";
+import { JitterFileSystem } from "../../helpers/jitter_fs.ts";
+import {
+  fileSize,
+  flipByte,
+  HandleCountingFileSystem,
+  truncateFile,
+} from "../../helpers/memory_fs_tools.ts";
 
 const DIR = "/data/corrupt.keystone";
 const WAL = `${DIR}/wal.log`;
@@ -234,4 +240,17 @@ test("Database.open() refuses a MANIFEST of a newer format version with NOT_SUPP
     assert.match(error.message, /manifest format version 2 is newer than 1/);
     return true;
   });
+});
+
+test("Database.open() that fails on a damaged SST closes every file it had opened", async () => {
+  const fs = new MemoryFileSystem();
+  const db = await Database.create(DIR, { fs, autoCompact: false });
+  for (let stripe = 0; stripe < 40; stripe++) await db.put(keyInStripe(stripe), { v: stripe });
+  await db.close();
+  await flipByte(fs, `${DIR}/${(await fs.list(DIR)).find((name) => name.startsWith("007-"))}`, 0);
+  // Seeded delays scramble the order in which the SSTs open.
+  const counting = new HandleCountingFileSystem(new JitterFileSystem(fs, 1, 100));
+  await assert.rejects(Database.open(DIR, { fs: counting }), { code: "CORRUPTION" });
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(counting.openHandles, 0, "file handles left open");
 });

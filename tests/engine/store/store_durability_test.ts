@@ -5,6 +5,7 @@ import { ErrorFileSystem } from "../../../engine/fs/error_fs.ts";
 import { MemoryFileSystem } from "../../../engine/fs/memory_fs.ts";
 import { createStore, openStore } from "../../../engine/store/open.ts";
 import type { Store } from "../../../engine/store/store.ts";
+import { JitterFileSystem } from "../../helpers/jitter_fs.ts";
 
 const DIR = "/data/store.keystone";
 
@@ -176,4 +177,29 @@ test("Database.open() refuses a directory whose MANIFEST was removed instead of 
     message: `Corruption detected: MANIFEST is missing but SST files remain: ${DIR}/MANIFEST`,
   });
   assert.ok((await fs.list(DIR)).some((name) => name.endsWith(".sst")), "the SSTs are still there");
+});
+
+test("Store.flush() that fails to write one SST removes every SST it wrote and leaves nothing running", async () => {
+  const inner = new MemoryFileSystem();
+  // Seeded delays make the ten SST writes finish in a scrambled order.
+  const fs = new ErrorFileSystem(new JitterFileSystem(inner, 11, 200));
+  const store = await createStore(fs, DIR, { autoCompact: false });
+  for (let stripe = 0; stripe < 10; stripe++) {
+    await store.commit([{ stripe, key: key(`k${stripe}`), value: value(`v${stripe}`) }]);
+  }
+  // The flush writes ten SSTs at once; the one of stripe 3 fails its fdatasync.
+  fs.inject({ op: "sync", path: "/003-", errno: "EIO" });
+  await assert.rejects(store.flush(), { code: "IO_ERROR", errno: "EIO" });
+  const operations = inner.operationCount;
+  await turns(10);
+  assert.equal(inner.operationCount, operations, "no SST write goes on after flush() failed");
+  assert.deepEqual((await inner.list(DIR)).filter((name) => name.endsWith(".sst")), []);
+
+  await store.flush();
+  await store.close();
+  const again = await openStore(inner, DIR);
+  for (let stripe = 0; stripe < 10; stripe++) {
+    assert.equal(text(again.get(stripe, key(`k${stripe}`))), `v${stripe}`);
+  }
+  await again.close();
 });
