@@ -19,6 +19,25 @@ import type { RangeEntry } from "../store/stripe.ts";
 import type { ApiTable } from "./context.ts";
 import { encodedItemSize } from "./_encoded_size.ts";
 import { keyOf } from "./_items.ts";
+import type { ExpressionInput } from "./_request.ts";
+
+/** The request fields Query and Scan share, in DynamoDB's shape. */
+export interface PageInput extends ExpressionInput {
+  /** The table. */
+  readonly TableName: string;
+  /** Items read must satisfy this to be returned. @default none */
+  readonly FilterExpression?: string | undefined;
+  /** The attributes to return. @default every attribute */
+  readonly ProjectionExpression?: string | undefined;
+  /** Most items to read for this page (before the filter). @default no limit but 1 MB */
+  readonly Limit?: number | undefined;
+  /** The LastEvaluatedKey of the previous page. */
+  readonly ExclusiveStartKey?: AttributeMap | undefined;
+  /** `ALL_ATTRIBUTES`, `SPECIFIC_ATTRIBUTES` or `COUNT`. @default "ALL_ATTRIBUTES" */
+  readonly Select?: string | undefined;
+  /** Accepted and ignored: every read is strongly consistent. @default false */
+  readonly ConsistentRead?: boolean | undefined;
+}
 
 /** What a page keeps of each item, and when it is full. */
 export interface PageOptions {

@@ -47,7 +47,7 @@ export type {
   ReturnValuesOnConditionCheckFailure,
   Select,
 } from "./_request.ts";
-export type { PageOutput } from "./_page.ts";
+export type { PageInput, PageOutput } from "./_page.ts";
 export { putItem, type PutItemInput, type PutItemOutput } from "./put_item.ts";
 export { getItem, type GetItemInput, type GetItemOutput, getItemSync } from "./get_item.ts";
 export { updateItem, type UpdateItemInput, type UpdateItemOutput } from "./update_item.ts";

@@ -18,37 +18,22 @@ import { parseKeyCondition, type SortKeyCondition } from "../expression/mod.ts";
 import { type AttributeMap, type AttributeValue, typeOf } from "../model/attribute_value.ts";
 import type { ApiContext, ApiTable } from "./context.ts";
 import type { Reader } from "./_items.ts";
-import { Page, type PageOptions, type PageOutput } from "./_page.ts";
+import { Page, type PageInput, type PageOptions, type PageOutput } from "./_page.ts";
 import {
   checkInteger,
   checkSelect,
   expressionContext,
-  type ExpressionInput,
   optionalCondition,
   optionalProjection,
 } from "./_request.ts";
 import { after, locateStartKey } from "./_start_key.ts";
 
 /** A Query request, in DynamoDB's shape. */
-export interface QueryInput extends ExpressionInput {
-  /** The table. */
-  readonly TableName: string;
+export interface QueryInput extends PageInput {
   /** `pk = :v`, optionally `AND` one condition on the sort key. */
   readonly KeyConditionExpression: string;
-  /** Items read must satisfy this to be returned. @default none */
-  readonly FilterExpression?: string | undefined;
-  /** The attributes to return. @default every attribute */
-  readonly ProjectionExpression?: string | undefined;
   /** Ascending sort key order when true, descending when false. @default true */
   readonly ScanIndexForward?: boolean | undefined;
-  /** Most items to read for this page (before the filter). @default no limit but 1 MB */
-  readonly Limit?: number | undefined;
-  /** The LastEvaluatedKey of the previous page. */
-  readonly ExclusiveStartKey?: AttributeMap | undefined;
-  /** `ALL_ATTRIBUTES`, `SPECIFIC_ATTRIBUTES` or `COUNT`. @default "ALL_ATTRIBUTES" */
-  readonly Select?: string | undefined;
-  /** Accepted and ignored: every read is strongly consistent. @default false */
-  readonly ConsistentRead?: boolean | undefined;
 }
 
 /** A Query response: items, counts and where to resume. */

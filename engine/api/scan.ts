@@ -12,12 +12,11 @@ import type { AttributeMap } from "../model/attribute_value.ts";
 import type { RangeEntry } from "../store/stripe.ts";
 import type { ApiContext, ApiTable } from "./context.ts";
 import type { Reader } from "./_items.ts";
-import { Page, type PageOptions, type PageOutput } from "./_page.ts";
+import { Page, type PageInput, type PageOptions, type PageOutput } from "./_page.ts";
 import {
   checkInteger,
   checkSelect,
   expressionContext,
-  type ExpressionInput,
   optionalCondition,
   optionalProjection,
 } from "./_request.ts";
@@ -30,25 +29,11 @@ import { after, locateStartKey } from "./_start_key.ts";
 export const MAX_SCAN_SEGMENTS = STRIPE_COUNT;
 
 /** A Scan request, in DynamoDB's shape. */
-export interface ScanInput extends ExpressionInput {
-  /** The table. */
-  readonly TableName: string;
-  /** Items read must satisfy this to be returned. @default none */
-  readonly FilterExpression?: string | undefined;
-  /** The attributes to return. @default every attribute */
-  readonly ProjectionExpression?: string | undefined;
-  /** Most items to read for this page (before the filter). @default no limit but 1 MB */
-  readonly Limit?: number | undefined;
-  /** The LastEvaluatedKey of the previous page. */
-  readonly ExclusiveStartKey?: AttributeMap | undefined;
-  /** `ALL_ATTRIBUTES`, `SPECIFIC_ATTRIBUTES` or `COUNT`. @default "ALL_ATTRIBUTES" */
-  readonly Select?: string | undefined;
+export interface ScanInput extends PageInput {
   /** This worker's segment, 0-based; requires TotalSegments. */
   readonly Segment?: number | undefined;
   /** The number of segments, 1 to 256; requires Segment. */
   readonly TotalSegments?: number | undefined;
-  /** Accepted and ignored: every read is strongly consistent. @default false */
-  readonly ConsistentRead?: boolean | undefined;
 }
 
 /** A Scan response: items, counts and where to resume. */
