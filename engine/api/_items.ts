@@ -9,7 +9,8 @@ import { decodeItem } from "../codec/item_codec.ts";
 import { type ItemLocation, locate } from "../db/key_schema.ts";
 import type { AttributeMap } from "../model/attribute_value.ts";
 import type { RangeEntry, RangeOptions } from "../store/stripe.ts";
-import type { ApiTable } from "./context.ts";
+import { visibleItem } from "../ttl/expiry.ts";
+import type { ApiContext, ApiTable } from "./context.ts";
 
 /** What the operations read through: the store itself, or a snapshot of it. */
 export interface Reader {
@@ -56,6 +57,56 @@ export function locateItem(table: ApiTable, item: AttributeMap, exact: boolean):
 export function readItem(reader: Reader, location: ItemLocation): AttributeMap | undefined {
   const bytes = reader.get(location.stripe, location.key);
   return bytes === undefined ? undefined : decodeItem(bytes);
+}
+
+/**
+ * The time by the database's clock.
+ *
+ * @param ctx The database.
+ * @returns Milliseconds since the epoch.
+ */
+export function nowOf(ctx: ApiContext): number {
+  return ctx.now === undefined ? Date.now() : ctx.now();
+}
+
+/** What decides expiry when a table has time to live enabled. */
+export interface Expiry {
+  /** The TTL attribute. */
+  readonly attribute: string;
+  /** The time, in milliseconds since the epoch. */
+  readonly nowMs: number;
+}
+
+/**
+ * The expiry rule for reads of a table, now.
+ *
+ * @param ctx The database.
+ * @param table The table.
+ * @returns The rule, or `undefined` when time to live is off.
+ */
+export function expiryOf(ctx: ApiContext, table: ApiTable): Expiry | undefined {
+  const attribute = table.ttlAttribute;
+  return attribute === undefined ? undefined : { attribute, nowMs: nowOf(ctx) };
+}
+
+/**
+ * Reads an item as reads see it: an expired item reads as missing.
+ *
+ * @param ctx The database (its clock).
+ * @param reader The store or a snapshot.
+ * @param table The table.
+ * @param location Where the item lives.
+ * @returns The item, or `undefined` when it is missing or expired.
+ */
+export function readVisible(
+  ctx: ApiContext,
+  reader: Reader,
+  table: ApiTable,
+  location: ItemLocation,
+): AttributeMap | undefined {
+  const item = readItem(reader, location);
+  if (item === undefined || table.ttlAttribute === undefined) return item;
+  return visibleItem(item, table.ttlAttribute, nowOf(ctx));
 }
 
 /**

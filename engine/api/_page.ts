@@ -18,7 +18,8 @@ import type { AttributeMap } from "../model/attribute_value.ts";
 import type { RangeEntry } from "../store/stripe.ts";
 import type { ApiTable } from "./context.ts";
 import { encodedItemSize } from "./_encoded_size.ts";
-import { keyOf } from "./_items.ts";
+import { type Expiry, keyOf } from "./_items.ts";
+import { isExpired } from "../ttl/expiry.ts";
 import type { ExpressionInput } from "./_request.ts";
 
 /** The request fields Query and Scan share, in DynamoDB's shape. */
@@ -49,6 +50,8 @@ export interface PageOptions {
   readonly projection: ProjectionNode | undefined;
   /** Whether only the count is wanted (`Select: COUNT`). */
   readonly countOnly: boolean;
+  /** With time to live enabled: the TTL attribute and the time; expired items are skipped. */
+  readonly expiry?: Expiry | undefined;
 }
 
 /** A Query or Scan page, in DynamoDB's shape. */
@@ -98,15 +101,20 @@ export class Page {
    * @param entry The item's entry from the store.
    */
   add(entry: RangeEntry): void {
+    const { filter, projection, countOnly, expiry } = this.#options;
+    let item: AttributeMap | undefined;
+    if (expiry !== undefined) {
+      item = decodeItem(entry.value);
+      if (isExpired(item, expiry.attribute, expiry.nowMs)) return;
+    }
     this.#scanned++;
     this.#size += encodedItemSize(entry.value);
     this.#last = entry.value;
-    const { filter, projection, countOnly } = this.#options;
     if (countOnly && filter === undefined) {
       this.#count++;
       return;
     }
-    const item = decodeItem(entry.value);
+    item ??= decodeItem(entry.value);
     if (filter !== undefined && !evaluateCondition(filter, item)) return;
     this.#count++;
     if (!countOnly) {

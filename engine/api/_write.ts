@@ -17,9 +17,12 @@ import {
 } from "../expression/mod.ts";
 import type { AttributeMap } from "../model/attribute_value.ts";
 import type { Mutation } from "../store/batch_codec.ts";
-import type { ApiTable } from "./context.ts";
+import { checkIndexKeys } from "../index/maintain.ts";
+import { visibleItem } from "../ttl/expiry.ts";
+import type { ApiContext, ApiTable } from "./context.ts";
 import { ConditionalCheckFailedError } from "./errors.ts";
-import { keyNames, keyOf, locateItem, type Reader, readItem } from "./_items.ts";
+import { changesOf, derivedMutations, hasDerived, type ItemChange } from "./_derived.ts";
+import { keyNames, keyOf, locateItem, nowOf, readItem } from "./_items.ts";
 import type { ReturnValuesOnConditionCheckFailure } from "./_request.ts";
 
 /** What a write does to its item. `check` is a transaction's ConditionCheck. */
@@ -65,6 +68,7 @@ export interface WriteOutcome {
 export function planPut(table: ApiTable, item: AttributeMap, condition?: ConditionNode): WritePlan {
   const location = locateItem(table, item, false);
   validateItemSize(item);
+  checkIndexKeys(table, item);
   const value = encodeItem(item);
   return withCondition({
     kind: "put",
@@ -159,9 +163,54 @@ export function applyWrite(plan: WritePlan, old: AttributeMap | undefined): Writ
         updatedPaths = result.updatedPaths;
       }
       validateItemSize(next);
+      checkIndexKeys(plan.table, next);
       return { next, mutation: { stripe, key, value: encodeItem(next) }, updatedPaths };
     }
   }
+}
+
+/** The item a write finds, as stored and as its condition sees it. */
+export interface Found {
+  /** The item as stored (an expired item included). */
+  readonly stored: AttributeMap | undefined;
+  /** The item as reads see it: `undefined` when missing or expired. */
+  readonly visible: AttributeMap | undefined;
+}
+
+/**
+ * Reads the item a plan writes, when the plan or the table needs it.
+ *
+ * @param ctx The database.
+ * @param plan The plan.
+ * @param returnsOld Whether the caller needs the old item.
+ * @returns The item as stored and as visible (both `undefined` when not read).
+ */
+export function findItem(ctx: ApiContext, plan: WritePlan, returnsOld: boolean): Found {
+  if (!needsOld(plan, returnsOld) && !hasDerived(plan.table)) {
+    return { stored: undefined, visible: undefined };
+  }
+  const stored = readItem(ctx.store, plan.location);
+  const ttl = plan.table.ttlAttribute;
+  const visible = ttl === undefined ? stored : visibleItem(stored, ttl, nowOf(ctx));
+  return { stored, visible };
+}
+
+/**
+ * The changes a write makes to its item, for index and stream maintenance; none when the
+ * table has neither.
+ *
+ * @param plan The plan.
+ * @param found The item before the write.
+ * @param outcome What the write produced.
+ * @returns The changes.
+ */
+export function changesOfWrite(
+  plan: WritePlan,
+  found: Found,
+  outcome: WriteOutcome,
+): ItemChange[] {
+  if (outcome.mutation === undefined || !hasDerived(plan.table)) return [];
+  return changesOf(plan.table, plan.key, found.stored, found.visible, outcome.next);
 }
 
 /** The result of {@linkcode executeWrite}. */
@@ -174,9 +223,10 @@ export interface Executed extends WriteOutcome {
 
 /**
  * Runs one write atomically: reads the item, checks the condition, applies the write and
- * commits it, all in one synchronous step, so no other writer comes in between.
+ * commits it with its index entries and stream record, all in one synchronous step, so no
+ * other writer comes in between.
  *
- * @param reader The store (its `commit` is used).
+ * @param ctx The database.
  * @param plan The plan.
  * @param returnsOld Whether the caller needs the old item.
  * @param onFailure Whether a failed condition carries the old item.
@@ -184,16 +234,21 @@ export interface Executed extends WriteOutcome {
  * @throws {ConditionalCheckFailedError} When the condition is false.
  */
 export function executeWrite(
-  reader: Reader & { commit(mutations: readonly Mutation[]): Promise<void> },
+  ctx: ApiContext,
   plan: WritePlan,
   returnsOld: boolean,
   onFailure: ReturnValuesOnConditionCheckFailure,
 ): Executed {
-  const old = needsOld(plan, returnsOld) ? readItem(reader, plan.location) : undefined;
+  const found = findItem(ctx, plan, returnsOld);
+  const old = found.visible;
   if (!conditionHolds(plan, old)) {
     throw new ConditionalCheckFailedError(onFailure === "ALL_OLD" ? old : undefined);
   }
   const outcome = applyWrite(plan, old);
-  const durable = reader.commit([outcome.mutation!]);
+  const changes = changesOfWrite(plan, found, outcome);
+  const mutations = changes.length === 0
+    ? [outcome.mutation!]
+    : [outcome.mutation!, ...derivedMutations(ctx, changes)];
+  const durable = ctx.store.commit(mutations);
   return { ...outcome, old, durable };
 }

@@ -10,7 +10,7 @@ import { applyProjection } from "../expression/mod.ts";
 import { MAX_BATCH_GET_ITEMS, MAX_BATCH_GET_RESPONSE_SIZE } from "../limits.ts";
 import type { AttributeMap } from "../model/attribute_value.ts";
 import type { ApiContext } from "./context.ts";
-import { itemIdentity, locateItem, readItem } from "./_items.ts";
+import { itemIdentity, locateItem, readVisible } from "./_items.ts";
 import { expressionContext, optionalProjection } from "./_request.ts";
 
 /** The keys to read from one table, in DynamoDB's shape. */
@@ -100,11 +100,11 @@ export async function batchGetItem(
       seen.add(identity);
       return location;
     });
-    return { name, request, keys, locations, projection };
+    return { name, table, request, keys, locations, projection };
   });
   const output: BatchGetItemOutput = { Responses: {}, UnprocessedKeys: {} };
   let size = 0;
-  for (const { name, request, keys, locations, projection } of plans) {
+  for (const { name, table, request, keys, locations, projection } of plans) {
     const found: AttributeMap[] = [];
     output.Responses[name] = found;
     const unprocessed: AttributeMap[] = [];
@@ -113,7 +113,7 @@ export async function batchGetItem(
         unprocessed.push(keys[i]!);
         return;
       }
-      const item = readItem(ctx.store, location);
+      const item = readVisible(ctx, ctx.store, table, location);
       if (ctx.counters !== undefined) ctx.counters.gets++;
       if (item === undefined) return;
       size += itemSize(item);

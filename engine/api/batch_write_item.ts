@@ -11,7 +11,15 @@ import type { AttributeMap } from "../model/attribute_value.ts";
 import type { Mutation } from "../store/batch_codec.ts";
 import type { ApiContext } from "./context.ts";
 import { itemIdentity } from "./_items.ts";
-import { applyWrite, planKeyed, planPut, type WritePlan } from "./_write.ts";
+import { derivedMutations, type ItemChange } from "./_derived.ts";
+import {
+  applyWrite,
+  changesOfWrite,
+  findItem,
+  planKeyed,
+  planPut,
+  type WritePlan,
+} from "./_write.ts";
 
 /** One write of a batch, in DynamoDB's shape: exactly one of the two members. */
 export interface WriteRequest {
@@ -100,7 +108,17 @@ export async function batchWriteItem(
       plans.push(plan);
     }
   }
-  const mutations: Mutation[] = plans.map((plan) => applyWrite(plan, undefined).mutation!);
+  const mutations: Mutation[] = [];
+  const changes: ItemChange[] = [];
+  for (const plan of plans) {
+    const found = findItem(ctx, plan, false);
+    const outcome = applyWrite(plan, found.visible);
+    mutations.push(outcome.mutation!);
+    for (const change of changesOfWrite(plan, found, outcome)) changes.push(change);
+  }
+  if (changes.length > 0) {
+    for (const mutation of derivedMutations(ctx, changes)) mutations.push(mutation);
+  }
   const durable = ctx.store.commit(mutations);
   if (ctx.counters !== undefined) {
     for (const plan of plans) plan.kind === "put" ? ctx.counters.puts++ : ctx.counters.deletes++;

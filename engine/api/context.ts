@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { IndexDefinition, StreamDefinition } from "../db/catalog.ts";
 import type { KeySchema } from "../db/key_schema.ts";
 import type { Store } from "../store/store.ts";
 
@@ -17,6 +18,12 @@ export interface ApiTable {
   readonly keySchema: KeySchema;
   /** Whether items may lack the sort key (only the default table's `sk`). */
   readonly sortKeyOptional: boolean;
+  /** The indexes writes maintain (`CREATING` and `ACTIVE` ones). @default none */
+  readonly indexes?: readonly IndexDefinition[];
+  /** The attribute holding items' expiry, when time to live is enabled. @default none */
+  readonly ttlAttribute?: string;
+  /** The stream writes add records to, when one is enabled. @default none */
+  readonly stream?: StreamDefinition;
 }
 
 /** Operation counters the operations bump (shared with `Database.stats()`). */
@@ -61,4 +68,9 @@ export interface ApiContext {
   table(name: string): ApiTable;
   /** Counters to bump, when the database keeps them. */
   readonly counters?: ApiCounters;
+  /**
+   * The clock, in milliseconds since the epoch, that decides which items have expired and
+   * stamps stream records. Tests inject one. @default Date.now
+   */
+  readonly now?: () => number;
 }

@@ -76,7 +76,7 @@ export async function deleteItem(
   );
   expressions.assertAllUsed();
   const plan = planKeyed("delete", table, input.Key, condition);
-  const done = executeWrite(ctx.store, plan, returnValues === "ALL_OLD", onFailure);
+  const done = executeWrite(ctx, plan, returnValues === "ALL_OLD", onFailure);
   if (ctx.counters !== undefined) ctx.counters.deletes++;
   await done.durable;
   return returnValues === "ALL_OLD" && done.old !== undefined ? { Attributes: done.old } : {};

@@ -6,7 +6,7 @@
 import { applyProjection, type ProjectionNode } from "../expression/mod.ts";
 import type { AttributeMap } from "../model/attribute_value.ts";
 import type { ApiContext } from "./context.ts";
-import { locateItem, readItem } from "./_items.ts";
+import { locateItem, readVisible } from "./_items.ts";
 import { expressionContext, optionalProjection } from "./_request.ts";
 
 /** A GetItem request, in DynamoDB's shape. */
@@ -84,7 +84,7 @@ export function getItemSync(ctx: ApiContext, input: GetItemInput): GetItemOutput
     projection = optionalProjection(input.ProjectionExpression, expressions);
     expressions.assertAllUsed();
   }
-  const item = readItem(ctx.store, locateItem(table, input.Key, true));
+  const item = readVisible(ctx, ctx.store, table, locateItem(table, input.Key, true));
   if (ctx.counters !== undefined) ctx.counters.gets++;
   if (item === undefined) return {};
   return { Item: projection === undefined ? item : applyProjection(projection, item) };

@@ -76,7 +76,7 @@ export async function putItem(ctx: ApiContext, input: PutItemInput): Promise<Put
   );
   expressions.assertAllUsed();
   const plan = planPut(table, input.Item, condition);
-  const done = executeWrite(ctx.store, plan, returnValues === "ALL_OLD", onFailure);
+  const done = executeWrite(ctx, plan, returnValues === "ALL_OLD", onFailure);
   if (ctx.counters !== undefined) ctx.counters.puts++;
   await done.durable;
   return returnValues === "ALL_OLD" && done.old !== undefined ? { Attributes: done.old } : {};

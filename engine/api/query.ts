@@ -17,7 +17,7 @@ import { validation } from "../errors.ts";
 import { parseKeyCondition, type SortKeyCondition } from "../expression/mod.ts";
 import { type AttributeMap, type AttributeValue, typeOf } from "../model/attribute_value.ts";
 import type { ApiContext, ApiTable } from "./context.ts";
-import type { Reader } from "./_items.ts";
+import { expiryOf, type Reader } from "./_items.ts";
 import { Page, type PageInput, type PageOptions, type PageOutput } from "./_page.ts";
 import {
   checkInteger,
@@ -125,7 +125,7 @@ export function planQuery(ctx: ApiContext, input: QueryInput): QueryPlan {
     start,
     end,
     reverse: input.ScanIndexForward === false,
-    page: { limit, filter, projection, countOnly },
+    page: { limit, filter, projection, countOnly, expiry: expiryOf(ctx, table) },
   };
 }
 

@@ -11,7 +11,7 @@ import { STRIPE_COUNT } from "../limits.ts";
 import type { AttributeMap } from "../model/attribute_value.ts";
 import type { RangeEntry } from "../store/stripe.ts";
 import type { ApiContext, ApiTable } from "./context.ts";
-import type { Reader } from "./_items.ts";
+import { expiryOf, type Reader } from "./_items.ts";
 import { Page, type PageInput, type PageOptions, type PageOutput } from "./_page.ts";
 import {
   checkInteger,
@@ -113,7 +113,7 @@ export function planScan(ctx: ApiContext, input: ScanInput): ScanPlan {
     endStripe: Math.floor((STRIPE_COUNT * (segment.index + 1)) / segment.total),
     start,
     end: prefixEnd(start)!,
-    page: { limit, filter, projection, countOnly },
+    page: { limit, filter, projection, countOnly, expiry: expiryOf(ctx, table) },
     segment,
   };
 }

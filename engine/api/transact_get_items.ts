@@ -9,7 +9,7 @@ import { applyProjection } from "../expression/mod.ts";
 import { MAX_TRANSACT_GET_ITEMS } from "../limits.ts";
 import type { AttributeMap } from "../model/attribute_value.ts";
 import type { ApiContext } from "./context.ts";
-import { itemIdentity, locateItem, readItem } from "./_items.ts";
+import { itemIdentity, locateItem, readVisible } from "./_items.ts";
 import { expressionContext, optionalProjection, transactCountError } from "./_request.ts";
 
 /** One read of a transaction, in DynamoDB's shape. */
@@ -89,10 +89,10 @@ export async function transactGetItems(
       throw validation("Transaction request cannot include multiple operations on one item");
     }
     seen.add(identity);
-    return { location, projection };
+    return { table, location, projection };
   });
-  const responses = reads.map(({ location, projection }) => {
-    const item = readItem(ctx.store, location);
+  const responses = reads.map(({ table, location, projection }) => {
+    const item = readVisible(ctx, ctx.store, table, location);
     if (ctx.counters !== undefined) ctx.counters.gets++;
     if (item === undefined) return {};
     return { Item: projection === undefined ? item : applyProjection(projection, item) };

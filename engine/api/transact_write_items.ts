@@ -18,7 +18,7 @@ import {
   TransactionCanceledError,
   type WireCancellationReason,
 } from "./errors.ts";
-import { itemIdentity, readItem } from "./_items.ts";
+import { itemIdentity } from "./_items.ts";
 import {
   checkOnFailure,
   expressionContext,
@@ -27,7 +27,16 @@ import {
   type ReturnValuesOnConditionCheckFailure,
   transactCountError,
 } from "./_request.ts";
-import { applyWrite, conditionHolds, planKeyed, planPut, type WritePlan } from "./_write.ts";
+import { derivedMutations, type ItemChange } from "./_derived.ts";
+import {
+  applyWrite,
+  changesOfWrite,
+  conditionHolds,
+  findItem,
+  planKeyed,
+  planPut,
+  type WritePlan,
+} from "./_write.ts";
 
 /** What every action of a transaction may carry. */
 export interface TransactActionInput extends ExpressionInput {
@@ -219,8 +228,10 @@ export async function transactWriteItems(
   const mutations: Mutation[] = [];
   let cancelled = false;
   let size = 0;
+  const changes: ItemChange[] = [];
   for (const { plan, onFailure } of actions) {
-    const old = readItem(ctx.store, plan.location);
+    const found = findItem(ctx, plan, true);
+    const old = found.visible;
     if (!conditionHolds(plan, old)) {
       cancelled = true;
       reasons.push(
@@ -233,6 +244,7 @@ export async function transactWriteItems(
     try {
       const outcome = applyWrite(plan, old);
       if (outcome.mutation !== undefined) mutations.push(outcome.mutation);
+      for (const change of changesOfWrite(plan, found, outcome)) changes.push(change);
       if (outcome.next !== undefined) size += itemSize(outcome.next);
       reasons.push({ Code: "None" });
     } catch (error) {
@@ -248,6 +260,9 @@ export async function transactWriteItems(
     );
   }
   if (mutations.length === 0) return {};
+  if (changes.length > 0) {
+    for (const mutation of derivedMutations(ctx, changes)) mutations.push(mutation);
+  }
   const durable = ctx.store.commit(mutations);
   if (ctx.counters !== undefined) {
     for (const { plan } of actions) {

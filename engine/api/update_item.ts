@@ -87,7 +87,7 @@ export async function updateItem(
   );
   expressions.assertAllUsed();
   const plan = planKeyed("update", table, input.Key, condition, update);
-  const done = executeWrite(ctx.store, plan, true, onFailure);
+  const done = executeWrite(ctx, plan, true, onFailure);
   if (ctx.counters !== undefined) ctx.counters.puts++;
   await done.durable;
   const attributes = returned(returnValues, done.old, done.next, done.updatedPaths);

@@ -10,7 +10,7 @@ import { decodeItem, encodeItem } from "../codec/item_codec.ts";
 import type { AttributeMap } from "../model/attribute_value.ts";
 import { marshallItem, unmarshallItem } from "../model/marshall.ts";
 import type { Store } from "../store/store.ts";
-import type { KeySchema } from "./key_schema.ts";
+import type { KeyAttribute, KeySchema } from "./key_schema.ts";
 
 /** The keyspace id of the catalog. */
 export const CATALOG_TABLE_ID = 0;
@@ -18,6 +18,58 @@ export const CATALOG_TABLE_ID = 0;
 export const DEFAULT_TABLE_ID = 1;
 /** The first id a created table gets. */
 export const FIRST_USER_TABLE_ID = 2;
+
+/** Which attributes an index stores besides the table's and the index's key attributes. */
+export interface Projection {
+  /** `ALL` (every attribute), `KEYS_ONLY`, or `INCLUDE` (the keys plus `nonKeyAttributes`). */
+  readonly type: "ALL" | "KEYS_ONLY" | "INCLUDE";
+  /** For `INCLUDE`: the other attributes stored (at most 100 across a table's indexes). */
+  readonly nonKeyAttributes?: readonly string[];
+}
+
+/** A secondary index of a table. */
+export interface IndexDefinition {
+  /** The index's own id in the keyspace (allocated like table ids; never reused). */
+  readonly id: number;
+  /** The index name, unique within its table. */
+  readonly name: string;
+  /** `LOCAL` (same partition key, defined at creation) or `GLOBAL`. */
+  readonly kind: "LOCAL" | "GLOBAL";
+  /** The index's key: an LSI's partition key is the table's. */
+  readonly keySchema: KeySchema;
+  /** What the index stores. */
+  readonly projection: Projection;
+  /**
+   * `CREATING` while a GSI added by UpdateTable is backfilled (writes already maintain it),
+   * `ACTIVE`, or `DELETING` once dropped (writes no longer maintain it).
+   */
+  readonly status: "CREATING" | "ACTIVE" | "DELETING";
+  /** Creation time, milliseconds since the epoch. */
+  readonly createdAt: number;
+}
+
+/** A table's time-to-live setting. */
+export interface TtlSetting {
+  /** The attribute holding an item's expiry, a number of seconds since the epoch. */
+  readonly attributeName: string;
+  /** Whether expired items are hidden and swept. */
+  readonly enabled: boolean;
+}
+
+/** Which images a stream record carries. */
+export type StreamViewType = "KEYS_ONLY" | "NEW_IMAGE" | "OLD_IMAGE" | "NEW_AND_OLD_IMAGES";
+
+/** A table's change stream. Disabling keeps it readable; enabling again starts a new one. */
+export interface StreamDefinition {
+  /** The stream's id in the keyspace, where its records live. */
+  readonly id: number;
+  /** What each record carries. */
+  readonly viewType: StreamViewType;
+  /** Whether writes still add records to it. */
+  readonly enabled: boolean;
+  /** Creation time, milliseconds since the epoch; its ISO form is the stream label. */
+  readonly createdAt: number;
+}
 
 /** What the catalog stores of a table. */
 export interface TableDefinition {
@@ -31,6 +83,14 @@ export interface TableDefinition {
   readonly createdAt: number;
   /** `ACTIVE`, or `DELETED` once dropped (the row stays so the id is never reused). */
   readonly status: "ACTIVE" | "DELETED";
+  /** Every key attribute of the table and its indexes, with its type. @default the table's keys */
+  readonly attributeDefinitions?: readonly KeyAttribute[];
+  /** Local and global secondary indexes, deleting ones included. @default none */
+  readonly indexes?: readonly IndexDefinition[];
+  /** The time-to-live setting, once one was made. */
+  readonly ttl?: TtlSetting;
+  /** The table's streams, oldest first; only the last one may be enabled. @default none */
+  readonly streams?: readonly StreamDefinition[];
 }
 
 /** Where a table's catalog row lives. */
@@ -46,13 +106,7 @@ export function catalogLocation(id: number): { stripe: number; key: Uint8Array }
  * @returns The row's encoded item.
  */
 export function encodeDefinition(definition: TableDefinition): Uint8Array {
-  const row: AttributeMap = marshallItem({
-    id: definition.id,
-    name: definition.name,
-    keySchema: definition.keySchema,
-    createdAt: definition.createdAt,
-    status: definition.status,
-  });
+  const row: AttributeMap = marshallItem(definition as unknown as Record<string, unknown>);
   return encodeItem(row);
 }
 

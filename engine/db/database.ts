@@ -11,20 +11,14 @@ import { defaultFileSystem } from "../fs/runtime_fs.ts";
 import { createStore, openStore } from "../store/open.ts";
 import type { StoreOptions } from "../store/options.ts";
 import type { Store } from "../store/store.ts";
-import {
-  catalogLocation,
-  DEFAULT_TABLE_ID,
-  encodeDefinition,
-  FIRST_USER_TABLE_ID,
-  loadCatalog,
-  type TableDefinition,
-} from "./catalog.ts";
+import type { TableDefinition } from "./catalog.ts";
+import { tableNotFound, TableRegistry } from "./table_registry.ts";
 import { health, type HealthReport } from "./health.ts";
 import { checkKeySchema, type KeySchema } from "./key_schema.ts";
 import { collectStats, type DatabaseStats } from "./stats.ts";
 import { type Item, type OperationCounters, Table, type TableContext } from "./table.ts";
 // Operations (issue 3): the DynamoDB API over the default table and across tables.
-import type { ApiContext, ApiTable } from "../api/context.ts";
+import type { ApiContext } from "../api/context.ts";
 import { batchGetItem } from "../api/batch_get_item.ts";
 import { batchWriteItem } from "../api/batch_write_item.ts";
 import { transactGetItems } from "../api/transact_get_items.ts";
@@ -58,15 +52,16 @@ import type {
 export interface DatabaseOptions extends StoreOptions {
   /** The filesystem to use. @default the runtime's (Deno or node:fs) */
   fs?: FileSystem;
+  /**
+   * The clock, in milliseconds since the epoch, that decides time-to-live expiry and stamps
+   * stream records; tests inject one. @default Date.now
+   */
+  clock?: () => number;
 }
 
 /** A key of the default table: a partition key string, or `pk` with an optional `sk`. */
 export type DefaultKey = string | { readonly pk: string; readonly sk?: string };
 
-const DEFAULT_SCHEMA: KeySchema = {
-  partitionKey: { name: "pk", type: "S" },
-  sortKey: { name: "sk", type: "S" },
-};
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 
 /**
@@ -86,31 +81,17 @@ const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 export class Database implements AsyncDisposable {
   readonly #store: Store;
   readonly #counters: OperationCounters = { puts: 0, gets: 0, deletes: 0 };
-  readonly #tables = new Map<string, TableDefinition>();
+  readonly #tables: TableRegistry;
+  readonly #clock: () => number;
   readonly #context: TableContext;
   readonly #default: Table;
-  #nextTableId = FIRST_USER_TABLE_ID;
 
-  private constructor(store: Store) {
+  private constructor(store: Store, clock: () => number = Date.now) {
     this.#store = store;
-    this.#context = {
-      store,
-      counters: this.#counters,
-      isLive: (definition) =>
-        definition.id === DEFAULT_TABLE_ID ||
-        this.#tables.get(definition.name)?.id === definition.id,
-    };
-    this.#default = new Table(this.#context, {
-      id: DEFAULT_TABLE_ID,
-      name: "",
-      keySchema: DEFAULT_SCHEMA,
-      createdAt: 0,
-      status: "ACTIVE",
-    }, true);
-    for (const definition of loadCatalog(store)) {
-      this.#nextTableId = Math.max(this.#nextTableId, definition.id + 1);
-      if (definition.status === "ACTIVE") this.#tables.set(definition.name, definition);
-    }
+    this.#clock = clock;
+    this.#tables = new TableRegistry(store);
+    this.#context = { store, counters: this.#counters, tables: this.#tables, now: clock };
+    this.#default = new Table(this.#context, this.#tables.get("")!);
   }
 
   /**
@@ -122,8 +103,8 @@ export class Database implements AsyncDisposable {
    * @throws {KstoneError} ALREADY_EXISTS `Database already exists at <path>`.
    */
   static async create(path: string, options: DatabaseOptions = {}): Promise<Database> {
-    const { fs = defaultFileSystem(), ...tuning } = options;
-    return new Database(await createStore(fs, path, tuning));
+    const { fs = defaultFileSystem(), clock, ...tuning } = options;
+    return new Database(await createStore(fs, path, tuning), clock);
   }
 
   /**
@@ -136,8 +117,8 @@ export class Database implements AsyncDisposable {
    *   is none; CORRUPTION naming a damaged file; LOCKED when another process has it open.
    */
   static async open(path: string, options: DatabaseOptions = {}): Promise<Database> {
-    const { fs = defaultFileSystem(), ...tuning } = options;
-    return new Database(await openStore(fs, path, tuning));
+    const { fs = defaultFileSystem(), clock, ...tuning } = options;
+    return new Database(await openStore(fs, path, tuning), clock);
   }
 
   /**
@@ -147,7 +128,11 @@ export class Database implements AsyncDisposable {
    * @returns The open database.
    */
   static async memory(options: Omit<DatabaseOptions, "fs"> = {}): Promise<Database> {
-    return new Database(await createStore(new MemoryFileSystem(), "/memory.keystone", options));
+    const { clock, ...tuning } = options;
+    return new Database(
+      await createStore(new MemoryFileSystem(), "/memory.keystone", tuning),
+      clock,
+    );
   }
 
   /** The database directory. */
@@ -211,24 +196,17 @@ export class Database implements AsyncDisposable {
         `Invalid table name: ${String(name)}: must be 3 to 255 characters of [A-Za-z0-9_.-]`,
       );
     }
-    if (this.#tables.has(name)) {
+    if (this.#tables.get(name) !== undefined) {
       throw new KstoneError("RESOURCE_IN_USE", `Table already exists: ${name}`);
     }
     const definition: TableDefinition = {
-      id: this.#nextTableId++,
+      id: this.#tables.allocateId(),
       name,
       keySchema: checkKeySchema(keySchema),
-      createdAt: Date.now(),
+      createdAt: this.#clock(),
       status: "ACTIVE",
     };
-    // commit() applies synchronously and throws before anything changes when the WAL has
-    // failed, so the table is registered only once its catalog row is written.
-    const durable = this.#store.commit([{
-      ...catalogLocation(definition.id),
-      value: encodeDefinition(definition),
-    }]);
-    this.#tables.set(name, definition);
-    await durable;
+    await this.#tables.save(definition);
     return new Table(this.#context, definition);
   }
 
@@ -241,13 +219,13 @@ export class Database implements AsyncDisposable {
    */
   table(name: string): Table {
     const definition = this.#tables.get(name);
-    if (definition === undefined) throw tableNotFound(name);
+    if (definition === undefined || name === "") throw tableNotFound(name);
     return new Table(this.#context, definition);
   }
 
   /** The names of the tables, sorted. */
   listTables(): string[] {
-    return [...this.#tables.keys()].sort();
+    return this.#tables.names();
   }
 
   /**
@@ -258,13 +236,8 @@ export class Database implements AsyncDisposable {
    */
   async deleteTable(name: string): Promise<void> {
     const definition = this.#tables.get(name);
-    if (definition === undefined) throw tableNotFound(name);
-    this.#tables.delete(name);
-    const deleted: TableDefinition = { ...definition, status: "DELETED" };
-    await this.#store.commit([{
-      ...catalogLocation(definition.id),
-      value: encodeDefinition(deleted),
-    }]);
+    if (definition === undefined || name === "") throw tableNotFound(name);
+    await this.#tables.save({ ...definition, status: "DELETED" });
   }
 
   /** Flushes every memtable to SSTs; the WAL is rewritten without what was flushed. */
@@ -331,21 +304,11 @@ export class Database implements AsyncDisposable {
    */
   apiContext(): ApiContext {
     if (this.#api !== undefined) return this.#api;
-    const defaultTable: ApiTable = {
-      id: DEFAULT_TABLE_ID,
-      name: "",
-      keySchema: DEFAULT_SCHEMA,
-      sortKeyOptional: true,
-    };
     this.#api = {
       store: this.#store,
       counters: this.#counters,
-      table: (name) => {
-        if (name === "") return defaultTable;
-        const definition = typeof name === "string" ? this.#tables.get(name) : undefined;
-        if (definition === undefined) throw tableNotFound(String(name));
-        return { id: definition.id, name, keySchema: definition.keySchema, sortKeyOptional: false };
-      },
+      table: (name) => this.#tables.api(name),
+      now: this.#clock,
     };
     return this.#api;
   }
@@ -564,13 +527,6 @@ export class Database implements AsyncDisposable {
       response.Item === undefined ? undefined : unmarshallItem(response.Item)
     );
   }
-}
-
-function tableNotFound(name: string): KstoneError {
-  return new KstoneError(
-    "RESOURCE_NOT_FOUND",
-    `Requested resource not found: Table: ${name} not found`,
-  );
 }
 
 function defaultKey(key: DefaultKey): Item {

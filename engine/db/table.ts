@@ -4,18 +4,18 @@
  *
  * @module
  */
-import type { ApiContext, ApiTable } from "../api/context.ts";
+import type { ApiContext } from "../api/context.ts";
 import { deleteItem } from "../api/delete_item.ts";
 import { getItemSync } from "../api/get_item.ts";
 import { putItem } from "../api/put_item.ts";
 import { planQuery, queryPage } from "../api/query.ts";
 import { planScan, scanPage } from "../api/scan.ts";
 import { updateItem } from "../api/update_item.ts";
-import { KstoneError } from "../errors.ts";
 import { marshallItem } from "../model/marshall.ts";
 import type { Store } from "../store/store.ts";
 import type { TableDefinition } from "./catalog.ts";
 import type { KeySchema } from "./key_schema.ts";
+import { tableNotFound, type TableRegistry } from "./table_registry.ts";
 import { conditionInput, plainItem, queryInput, scanInput, toPage } from "./_convert.ts";
 import { itemsOf, pages } from "./_pages.ts";
 import type {
@@ -43,8 +43,10 @@ export interface OperationCounters {
 export interface TableContext {
   readonly store: Store;
   readonly counters: OperationCounters;
-  /** Whether the table still exists. */
-  isLive(definition: TableDefinition): boolean;
+  /** The database's live tables. */
+  readonly tables: TableRegistry;
+  /** The database's clock, milliseconds since the epoch. */
+  readonly now: () => number;
 }
 
 /**
@@ -69,30 +71,21 @@ export class Table {
   readonly #api: ApiContext;
 
   /**
-   * @param context The database's store and counters.
-   * @param definition The table's catalog entry.
-   * @param sortKeyOptional Whether the sort key may be absent (the default table).
+   * @param context The database's store, counters and tables.
+   * @param definition The table's catalog entry when the handle is made; the handle follows
+   *   later changes of the table (UpdateTable) and fails once the table is deleted.
    */
-  constructor(context: TableContext, definition: TableDefinition, sortKeyOptional = false) {
+  constructor(context: TableContext, definition: TableDefinition) {
     this.#context = context;
     this.#definition = definition;
-    const table: ApiTable = {
-      id: definition.id,
-      name: definition.name,
-      keySchema: definition.keySchema,
-      sortKeyOptional,
-    };
+    const { id, name } = definition;
     this.#api = {
       store: context.store,
       counters: context.counters,
+      now: context.now,
       table: () => {
-        if (!context.isLive(definition)) {
-          throw new KstoneError(
-            "RESOURCE_NOT_FOUND",
-            `Requested resource not found: Table: ${definition.name} not found`,
-          );
-        }
-        return table;
+        if (context.tables.get(name)?.id !== id) throw tableNotFound(name);
+        return context.tables.api(name);
       },
     };
   }

@@ -106,6 +106,14 @@ export class Store {
     return this.#lastLsn;
   }
 
+  /**
+   * The LSN the next {@linkcode commit} gets. Code that runs in the same synchronous step as
+   * that commit (stream records name their sequence numbers after it) may rely on it.
+   */
+  get nextLsn(): number {
+    return this.#wal.nextLsn;
+  }
+
   /** The WAL writer (for stats). */
   get wal(): WalWriter {
     return this.#wal;
