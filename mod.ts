@@ -21,6 +21,27 @@
 export { Database, type DatabaseOptions, type DefaultKey } from "./engine/db/database.ts";
 export { type Item, Table } from "./engine/db/table.ts";
 export type { KeyAttribute, KeySchema } from "./engine/db/key_schema.ts";
+export type {
+  CreateTableOptions,
+  GlobalIndexOptions,
+  GlobalIndexUpdate,
+  IndexDescription,
+  LocalIndexOptions,
+  StreamDescription,
+  TableDescription,
+  TimeToLiveDescription,
+  UpdateTableChanges,
+} from "./engine/db/admin_options.ts";
+export type { Projection, StreamViewType } from "./engine/db/catalog.ts";
+export type {
+  ReadStreamOptions,
+  StreamChange,
+  StreamChangePage,
+  StreamInfo,
+  StreamRecordsOptions,
+} from "./engine/db/stream_api.ts";
+export type { ServiceIdentity, StreamEventName } from "./engine/stream/record.ts";
+export type { WatchStart } from "./engine/stream/watch.ts";
 export type { DatabaseStats } from "./engine/db/stats.ts";
 export type { HealthReport } from "./engine/db/health.ts";
 export type { StoreOptions } from "./engine/store/options.ts";
@@ -70,6 +91,12 @@ export {
   ConditionalCheckFailedError,
   TransactionCanceledError,
 } from "./engine/api/errors.ts";
-export { connect, type ConnectOptions, RemoteDatabase, RemoteTable } from "./client/connect.ts";
+export {
+  connect,
+  type ConnectOptions,
+  RemoteDatabase,
+  RemoteTable,
+  type WaitOptions,
+} from "./client/connect.ts";
 export { RemoteError } from "./client/transport.ts";
 export type { Credentials } from "./server/sigv4.ts";

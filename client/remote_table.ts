@@ -1,6 +1,6 @@
 /**
  * `RemoteTable`: a table of a remote database, with the embedded `Table`'s item, query and scan
- * methods, each one DynamoDB call.
+ * methods, each one DynamoDB call, and its stream methods over the DynamoDB Streams API.
  *
  * @module
  */
@@ -17,8 +17,15 @@ import type {
   ScanOptions,
   UpdateOptions,
 } from "../engine/db/table_options.ts";
+import type {
+  ReadStreamOptions,
+  StreamChange,
+  StreamChangePage,
+  StreamRecordsOptions,
+} from "../engine/db/stream_api.ts";
 import { marshallItem, unmarshallItem } from "../engine/model/marshall.ts";
 import { mapFromWire } from "../server/wire.ts";
+import { followRemoteStream, readRemoteStream } from "./remote_stream.ts";
 import type { Transport } from "./transport.ts";
 
 type Wire = Record<string, unknown>;
@@ -59,10 +66,11 @@ async function* itemsOf(pages: AsyncIterable<Page>): AsyncGenerator<Item, void, 
 }
 
 /**
- * A table of a remote database: the embedded `Table`'s item, query and scan methods.
+ * A table of a remote database: the embedded `Table`'s item, query, scan and stream methods.
  */
 export class RemoteTable {
   readonly #transport: Transport;
+  readonly #streams: Transport;
   #keySchema: KeySchema | undefined;
   /** The table's name. */
   readonly name: string;
@@ -71,9 +79,16 @@ export class RemoteTable {
    * @param transport The connection.
    * @param name The table's name.
    * @param keySchema The key schema, when known.
+   * @param streams The DynamoDB Streams connection. @default transport
    */
-  constructor(transport: Transport, name: string, keySchema?: KeySchema) {
+  constructor(
+    transport: Transport,
+    name: string,
+    keySchema?: KeySchema,
+    streams: Transport = transport,
+  ) {
     this.#transport = transport;
+    this.#streams = streams;
     this.name = name;
     this.#keySchema = keySchema;
   }
@@ -191,5 +206,79 @@ export class RemoteTable {
   /** Every item of the table. */
   scanAll(options: ScanOptions & IterateOptions = {}): AsyncGenerator<Item, void, undefined> {
     return itemsOf(this.scanPages(options));
+  }
+
+  /**
+   * Reads one page of the table's latest stream (enabled or not), oldest record first, over
+   * DescribeTable, DescribeStream, GetShardIterator (`TRIM_HORIZON`, or
+   * `AFTER_SEQUENCE_NUMBER` from `after`) and GetRecords. Records are the embedded API's plain
+   * `StreamChange`s; `createdAtMs` is in whole seconds (DynamoDB's
+   * `ApproximateCreationDateTime`).
+   *
+   * @param options Where to start (`after` the `last` of the previous page) and how many.
+   * @returns The records and the position to go on from.
+   * @throws {KstoneError} RESOURCE_NOT_FOUND when the table never had a stream.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { connect, Database } from "../mod.ts";
+   * import { serve } from "../server/serve.ts";
+   * const server = await serve({ db: await Database.memory(), port: 0, metricsPort: false });
+   * const db = await connect(server.url);
+   * const users = await db.createTable("users", { partitionKey: { name: "id", type: "S" } }, {
+   *   stream: { viewType: "NEW_AND_OLD_IMAGES" },
+   * });
+   * await users.put({ id: "u1", name: "Ada" });
+   * await users.put({ id: "u1", name: "Ada L." });
+   * const { records, last } = await users.readStream();
+   * assert.deepEqual(records.map((r) => r.eventName), ["INSERT", "MODIFY"]);
+   * assert.deepEqual(records[1]?.oldImage, { id: "u1", name: "Ada" });
+   * assert.deepEqual((await users.readStream({ after: last })).records, []);
+   * await server.shutdown();
+   * ```
+   */
+  readStream(options: ReadStreamOptions = {}): Promise<StreamChangePage> {
+    return readRemoteStream(this.#streamTransports(), this.name, options);
+  }
+
+  /**
+   * Follows the table's latest stream by polling GetRecords (pausing 100 ms, doubling up to
+   * 1 s, while nothing new comes), shard after shard in lineage order. It ends when the stream
+   * is closed and read to its end; aborting its signal makes it throw the signal's reason.
+   * `LATEST` is the end of the stream when the first GetShardIterator is answered, so start
+   * the iteration before the writes it must see (or start from a sequence number).
+   *
+   * @param options Where to start (default the oldest record kept) and an abort signal.
+   * @returns The records, in order.
+   * @throws {KstoneError} RESOURCE_NOT_FOUND (on the first `next()`) when the table never had
+   *   a stream.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { connect, Database } from "../mod.ts";
+   * import { serve } from "../server/serve.ts";
+   * const server = await serve({ db: await Database.memory(), port: 0, metricsPort: false });
+   * const db = await connect(server.url);
+   * const users = await db.createTable("users", { partitionKey: { name: "id", type: "S" } }, {
+   *   stream: { viewType: "KEYS_ONLY" },
+   * });
+   * const controller = new AbortController();
+   * const changes = users.streamRecords({ signal: controller.signal });
+   * const first = changes.next(); // polls
+   * await users.put({ id: "u1" });
+   * assert.deepEqual((await first).value?.keys, { id: "u1" });
+   * controller.abort(new Error("done"));
+   * await assert.rejects(changes.next(), /done/);
+   * await server.shutdown();
+   * ```
+   */
+  streamRecords(options: StreamRecordsOptions = {}): AsyncGenerator<StreamChange, void, undefined> {
+    return followRemoteStream(this.#streamTransports(), this.name, options);
+  }
+
+  #streamTransports(): { api: Transport; streams: Transport } {
+    return { api: this.#transport, streams: this.#streams };
   }
 }

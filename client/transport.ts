@@ -28,6 +28,11 @@ export interface TransportOptions {
   maxAttempts?: number;
   /** The fetch to use (e.g. with a TLS client). @default globalThis.fetch */
   fetch?: typeof fetch;
+  /**
+   * The `X-Amz-Target` prefix: `DynamoDB_20120810`, or `DynamoDBStreams_20120810` for the
+   * DynamoDB Streams API (signed for the same `dynamodb` service). @default "DynamoDB_20120810"
+   */
+  target?: string;
 }
 
 /**
@@ -78,6 +83,9 @@ const CODES: Readonly<Record<string, KstoneErrorCode>> = {
   SerializationException: "VALIDATION",
   ResourceNotFoundException: "RESOURCE_NOT_FOUND",
   ResourceInUseException: "RESOURCE_IN_USE",
+  LimitExceededException: "LIMIT_EXCEEDED",
+  ExpiredIteratorException: "EXPIRED_ITERATOR",
+  TrimmedDataAccessException: "TRIMMED_DATA_ACCESS",
   UnknownOperationException: "NOT_SUPPORTED",
   MissingAuthenticationTokenException: "INVALID_ARGUMENT",
   IncompleteSignatureException: "INVALID_ARGUMENT",
@@ -181,10 +189,11 @@ export class Transport {
   readonly #region: string;
   readonly #attempts: number;
   readonly #fetch: typeof fetch;
+  readonly #target: string;
 
   /**
    * @param url The endpoint, e.g. `http://127.0.0.1:50051`.
-   * @param options Credentials, region, retries, fetch.
+   * @param options Credentials, region, retries, fetch, target prefix.
    */
   constructor(url: string | URL, options: TransportOptions = {}) {
     this.#url = new URL(url);
@@ -192,6 +201,7 @@ export class Transport {
     this.#region = options.region ?? "us-east-1";
     this.#attempts = Math.max(1, options.maxAttempts ?? 3);
     this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#target = options.target ?? DYNAMODB_TARGET;
   }
 
   /** The endpoint. */
@@ -213,7 +223,7 @@ export class Transport {
     for (let attempt = 1;; attempt++) {
       const headers = new Headers({
         "content-type": JSON_1_0,
-        "x-amz-target": `${DYNAMODB_TARGET}.${operation}`,
+        "x-amz-target": `${this.#target}.${operation}`,
       });
       await signRequest("POST", this.#url, headers, body, this.#credentials, {
         region: this.#region,

@@ -22,6 +22,10 @@
  * - `RESOURCE_NOT_FOUND`: the named table or index does not exist.
  * - `RESOURCE_IN_USE`: the table already exists or is being changed.
  * - `FAILED`: an earlier write failure left the database read-only until it is reopened.
+ * - `LIMIT_EXCEEDED`: a table change exceeds a per-table limit (one online index change at a
+ *   time, 20 global secondary indexes).
+ * - `EXPIRED_ITERATOR`: a stream's shard iterator is older than 15 minutes.
+ * - `TRIMMED_DATA_ACCESS`: a stream position lies before the oldest record retention kept.
  */
 export type KstoneErrorCode =
   | "IO_ERROR"
@@ -36,7 +40,10 @@ export type KstoneErrorCode =
   | "TRANSACTION_CANCELED"
   | "RESOURCE_NOT_FOUND"
   | "RESOURCE_IN_USE"
-  | "FAILED";
+  | "FAILED"
+  | "LIMIT_EXCEEDED"
+  | "EXPIRED_ITERATOR"
+  | "TRIMMED_DATA_ACCESS";
 
 /** Options of {@linkcode KstoneError}. */
 export interface KstoneErrorOptions {

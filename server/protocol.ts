@@ -34,6 +34,9 @@ export const ERROR_TYPES = {
   TransactionCanceledException: [DYNAMODB, 400],
   ResourceNotFoundException: [DYNAMODB, 400],
   ResourceInUseException: [DYNAMODB, 400],
+  LimitExceededException: [DYNAMODB, 400],
+  ExpiredIteratorException: [DYNAMODB, 400],
+  TrimmedDataAccessException: [DYNAMODB, 400],
   InternalServerError: [DYNAMODB, 500],
   ServiceUnavailable: [DYNAMODB, 503],
 } as const satisfies Record<string, readonly [string, number]>;
@@ -296,6 +299,12 @@ export function toDynamoError(
       return new DynamoError("ResourceNotFoundException", error.message);
     case "RESOURCE_IN_USE":
       return new DynamoError("ResourceInUseException", error.message);
+    case "LIMIT_EXCEEDED":
+      return new DynamoError("LimitExceededException", error.message);
+    case "EXPIRED_ITERATOR":
+      return new DynamoError("ExpiredIteratorException", error.message);
+    case "TRIMMED_DATA_ACCESS":
+      return new DynamoError("TrimmedDataAccessException", error.message);
     case "CLOSED":
       return new DynamoError("ServiceUnavailable", error.message);
     default:

@@ -2,7 +2,8 @@
  * One page of a Query or Scan: read items in order until `Limit` items were read or 1 MB of
  * item data (by DynamoDB's item size, read from the encoding; the item that crosses 1 MB is
  * included), apply the FilterExpression and projection, and say where to resume when more
- * items may follow.
+ * items may follow. A read of a secondary index reads its entries, which an {@linkcode EntryView}
+ * turns into items.
  *
  * @module
  */
@@ -18,7 +19,7 @@ import type { AttributeMap } from "../model/attribute_value.ts";
 import type { RangeEntry } from "../store/stripe.ts";
 import type { ApiTable } from "./context.ts";
 import { encodedItemSize } from "./_encoded_size.ts";
-import { type Expiry, keyOf } from "./_items.ts";
+import { type Expiry, keyOf, type Reader } from "./_items.ts";
 import { isExpired } from "../ttl/expiry.ts";
 import type { ExpressionInput } from "./_request.ts";
 
@@ -26,6 +27,8 @@ import type { ExpressionInput } from "./_request.ts";
 export interface PageInput extends ExpressionInput {
   /** The table. */
   readonly TableName: string;
+  /** A secondary index of the table to read instead of the table. @default the table */
+  readonly IndexName?: string | undefined;
   /** Items read must satisfy this to be returned. @default none */
   readonly FilterExpression?: string | undefined;
   /** The attributes to return. @default every attribute */
@@ -34,9 +37,15 @@ export interface PageInput extends ExpressionInput {
   readonly Limit?: number | undefined;
   /** The LastEvaluatedKey of the previous page. */
   readonly ExclusiveStartKey?: AttributeMap | undefined;
-  /** `ALL_ATTRIBUTES`, `SPECIFIC_ATTRIBUTES` or `COUNT`. @default "ALL_ATTRIBUTES" */
+  /**
+   * `ALL_ATTRIBUTES`, `ALL_PROJECTED_ATTRIBUTES` (indexes only), `SPECIFIC_ATTRIBUTES` or
+   * `COUNT`. @default "ALL_ATTRIBUTES" for a table, "ALL_PROJECTED_ATTRIBUTES" for an index
+   */
   readonly Select?: string | undefined;
-  /** Accepted and ignored: every read is strongly consistent. @default false */
+  /**
+   * Accepted (every read is strongly consistent), but `true` is refused on a global secondary
+   * index, as DynamoDB does. @default false
+   */
   readonly ConsistentRead?: boolean | undefined;
 }
 
@@ -52,6 +61,31 @@ export interface PageOptions {
   readonly countOnly: boolean;
   /** With time to live enabled: the TTL attribute and the time; expired items are skipped. */
   readonly expiry?: Expiry | undefined;
+  /** For a read of a secondary index: how its entries become items (expiry included). */
+  readonly view?: EntryView | undefined;
+}
+
+/** How the entries of a secondary index become items; see `engine/index/read.ts`. */
+export interface EntryView {
+  /**
+   * The LastEvaluatedKey of an entry.
+   *
+   * @param entry The entry's item.
+   * @returns The table's and the index's key attributes.
+   */
+  keyOf(entry: AttributeMap): AttributeMap;
+  /**
+   * The item an entry stands for.
+   *
+   * @param reader What the entry was read from.
+   * @param entry The entry's item.
+   * @returns The item to filter and project and the item to return without a projection, or
+   *   `undefined` to skip the entry (expired).
+   */
+  resolve(
+    reader: Reader,
+    entry: AttributeMap,
+  ): { item: AttributeMap; returned: AttributeMap } | undefined;
 }
 
 /** A Query or Scan page, in DynamoDB's shape. */
@@ -73,6 +107,7 @@ export interface PageOutput {
 export class Page {
   readonly #table: ApiTable;
   readonly #options: PageOptions;
+  readonly #reader: Reader;
   readonly #items: AttributeMap[] = [];
   #count = 0;
   #scanned = 0;
@@ -84,10 +119,12 @@ export class Page {
   /**
    * @param table The table read.
    * @param options Limit, filter, projection, count only.
+   * @param reader What the entries are read from (an index view fetches items from it).
    */
-  constructor(table: ApiTable, options: PageOptions) {
+  constructor(table: ApiTable, options: PageOptions, reader: Reader) {
     this.#table = table;
     this.#options = options;
+    this.#reader = reader;
   }
 
   /** Whether the page holds `Limit` items or 1 MB. */
@@ -101,9 +138,14 @@ export class Page {
    * @param entry The item's entry from the store.
    */
   add(entry: RangeEntry): void {
-    const { filter, projection, countOnly, expiry } = this.#options;
+    const { filter, projection, countOnly, expiry, view } = this.#options;
     let item: AttributeMap | undefined;
-    if (expiry !== undefined) {
+    let returned: AttributeMap | undefined;
+    if (view !== undefined) {
+      const resolved = view.resolve(this.#reader, decodeItem(entry.value));
+      if (resolved === undefined) return;
+      ({ item, returned } = resolved);
+    } else if (expiry !== undefined) {
       item = decodeItem(entry.value);
       if (isExpired(item, expiry.attribute, expiry.nowMs)) return;
     }
@@ -118,7 +160,9 @@ export class Page {
     if (filter !== undefined && !evaluateCondition(filter, item)) return;
     this.#count++;
     if (!countOnly) {
-      this.#items.push(projection === undefined ? item : applyProjection(projection, item));
+      this.#items.push(
+        projection === undefined ? returned ?? item : applyProjection(projection, item),
+      );
     }
   }
 
@@ -158,7 +202,9 @@ export class Page {
     const output: PageOutput = { Count: this.#count, ScannedCount: this.#scanned };
     if (!this.#options.countOnly) output.Items = this.#items;
     if (this.#more && this.#last !== undefined) {
-      output.LastEvaluatedKey = keyOf(this.#table, decodeItem(this.#last));
+      const last = decodeItem(this.#last);
+      const view = this.#options.view;
+      output.LastEvaluatedKey = view === undefined ? keyOf(this.#table, last) : view.keyOf(last);
     }
     return output;
   }

@@ -157,8 +157,9 @@ export function checkInteger(value: number, member: string, min: number, max = I
  * @param select The request's `Select`.
  * @param projection Whether the request has a ProjectionExpression.
  * @returns Whether `Select` is `COUNT`.
- * @throws {KstoneError} VALIDATION for an unknown value, `ALL_PROJECTED_ATTRIBUTES` (there are
- *   no indexes yet), or a value that contradicts the projection.
+ * @throws {KstoneError} VALIDATION for an unknown value, `ALL_PROJECTED_ATTRIBUTES` (a read of
+ *   a table; an index read checks it in `engine/index/read.ts` first), or a value that
+ *   contradicts the projection.
  */
 export function checkSelect(select: string | undefined, projection: boolean): boolean {
   if (select === undefined) return false;

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { encodeItem, validateItemSize } from "../codec/item_codec.ts";
+import { encodeValidItem } from "../codec/item_codec.ts";
 import type { ItemLocation } from "../db/key_schema.ts";
 import {
   applyUpdate,
@@ -67,9 +67,8 @@ export interface WriteOutcome {
  */
 export function planPut(table: ApiTable, item: AttributeMap, condition?: ConditionNode): WritePlan {
   const location = locateItem(table, item, false);
-  validateItemSize(item);
   checkIndexKeys(table, item);
-  const value = encodeItem(item);
+  const value = encodeValidItem(item);
   return withCondition({
     kind: "put",
     table,
@@ -162,9 +161,8 @@ export function applyWrite(plan: WritePlan, old: AttributeMap | undefined): Writ
         next = old === undefined ? { ...plan.key, ...result.item } : result.item;
         updatedPaths = result.updatedPaths;
       }
-      validateItemSize(next);
       checkIndexKeys(plan.table, next);
-      return { next, mutation: { stripe, key, value: encodeItem(next) }, updatedPaths };
+      return { next, mutation: { stripe, key, value: encodeValidItem(next) }, updatedPaths };
     }
   }
 }

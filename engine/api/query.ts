@@ -1,6 +1,8 @@
 /**
  * Query: the items of one partition, narrowed by a sort key condition, in sort key order.
- * A partition lives in one stripe, so a page is one range read of that stripe.
+ * A partition lives in one stripe, so a page is one range read of that stripe. With
+ * `IndexName`, the partition and sort key are the index's and the page reads the index's
+ * entries (see docs/format/index_entries.md and `engine/index/read.ts`).
  *
  * @module
  */
@@ -13,7 +15,9 @@ import {
   stripeOf,
   validateKeyValue,
 } from "../codec/key_codec.ts";
+import type { IndexDefinition } from "../db/catalog.ts";
 import { validation } from "../errors.ts";
+import { IndexView, resolveIndex } from "../index/read.ts";
 import { parseKeyCondition, type SortKeyCondition } from "../expression/mod.ts";
 import { type AttributeMap, type AttributeValue, typeOf } from "../model/attribute_value.ts";
 import type { ApiContext, ApiTable } from "./context.ts";
@@ -43,6 +47,8 @@ export type QueryOutput = PageOutput;
 export interface QueryPlan {
   /** The table. */
   readonly table: ApiTable;
+  /** The index read instead of the table, if any. */
+  readonly index?: IndexDefinition | undefined;
   /** The partition's stripe. */
   readonly stripe: number;
   /** The partition's key prefix. */
@@ -66,7 +72,8 @@ const TYPE_MISMATCH =
  * @param ctx The database.
  * @param input The request (its ExclusiveStartKey is not looked at).
  * @returns The plan.
- * @throws {KstoneError} VALIDATION for a bad expression, parameter or key value type;
+ * @throws {KstoneError} VALIDATION for a bad expression, parameter or key value type, or an
+ *   index that is unknown, still backfilling or read with a Select it cannot serve;
  *   RESOURCE_NOT_FOUND for an unknown table.
  *
  * @example Plan once, read pages from one snapshot
@@ -95,7 +102,11 @@ const TYPE_MISMATCH =
  */
 export function planQuery(ctx: ApiContext, input: QueryInput): QueryPlan {
   const table = ctx.table(input.TableName);
-  const { partitionKey, sortKey } = table.keySchema;
+  const index = input.IndexName === undefined
+    ? undefined
+    : resolveIndex(table, input.IndexName, input.ConsistentRead);
+  const id = index?.id ?? table.id;
+  const { partitionKey, sortKey } = index?.keySchema ?? table.keySchema;
   const expressions = expressionContext(input);
   const schema = sortKey === undefined
     ? { partitionKey: partitionKey.name }
@@ -104,32 +115,41 @@ export function planQuery(ctx: ApiContext, input: QueryInput): QueryPlan {
   const filter = optionalCondition(input.FilterExpression, expressions, "FilterExpression");
   const projection = optionalProjection(input.ProjectionExpression, expressions);
   expressions.assertAllUsed();
-  const countOnly = checkSelect(input.Select, projection !== undefined);
+  const expiry = expiryOf(ctx, table);
+  const view = index === undefined
+    ? undefined
+    : IndexView.plan(table, index, { select: input.Select, projection, filter, expiry });
+  const countOnly = view?.countOnly ?? checkSelect(input.Select, projection !== undefined);
   const limit = input.Limit === undefined ? Infinity : checkInteger(input.Limit, "limit", 1);
   const pk = condition.partitionValue;
   if (typeOf(pk) !== partitionKey.type) throw validation(TYPE_MISMATCH);
   validateKeyValue(partitionKey.name, pk, "partition");
-  const prefix = partitionPrefix(table.id, pk);
+  const prefix = partitionPrefix(id, pk);
   let start = prefix;
   let end = prefixEnd(prefix)!;
   if (condition.sort !== undefined) {
     for (const value of condition.sort.values) {
       if (typeOf(value) !== sortKey!.type) throw validation(TYPE_MISMATCH);
     }
-    [start, end] = sortRange(table.id, pk, prefix, condition.sort, end);
+    [start, end] = sortRange(id, pk, prefix, condition.sort, end);
   }
   return {
     table,
+    index,
     stripe: stripeOf(pk),
     prefix,
     start,
     end,
     reverse: input.ScanIndexForward === false,
-    page: { limit, filter, projection, countOnly, expiry: expiryOf(ctx, table) },
+    page: { limit, filter, projection, countOnly, expiry, view },
   };
 }
 
-/** The key range of a sort key condition within a partition. */
+/**
+ * The key range of a sort key condition within a partition. A value's upper bound is past every
+ * key that starts with its key: the item's own key in a table, and every entry of that index
+ * key (its table keys follow) in an index.
+ */
 function sortRange(
   tableId: number,
   pk: AttributeValue,
@@ -138,22 +158,23 @@ function sortRange(
   partitionEnd: Uint8Array,
 ): [Uint8Array, Uint8Array] {
   const key = (value: AttributeValue | undefined) => encodeKey(tableId, pk, value!);
+  const past = (value: AttributeValue | undefined) => prefixEnd(key(value))!;
   // Past the item without a sort key (the default table's), which a sort condition never matches.
   const first = after(prefix);
   const [a, b] = sort.values;
   switch (sort.op) {
     case "=":
-      return [key(a), after(key(a))];
+      return [key(a), past(a)];
     case "<":
       return [first, key(a)];
     case "<=":
-      return [first, after(key(a))];
+      return [first, past(a)];
     case ">":
-      return [after(key(a)), partitionEnd];
+      return [past(a), partitionEnd];
     case ">=":
       return [key(a), partitionEnd];
     case "BETWEEN":
-      return [key(a), after(key(b))];
+      return [key(a), past(b)];
     case "begins_with": {
       const low = sortKeyPrefix(tableId, pk, a!);
       return [low, prefixEnd(low)!];
@@ -169,7 +190,8 @@ function sortRange(
  * @param exclusiveStartKey Where the previous page stopped.
  * @returns The page.
  * @throws {KstoneError} VALIDATION when the start key is not a key of the table and partition
- *   (`The provided starting key is invalid`) or lies outside the sort key condition.
+ *   (for an index: the table's and the index's key attributes; `The provided starting key is
+ *   invalid`) or lies outside the sort key condition.
  */
 export function queryPage(
   reader: Reader,
@@ -182,6 +204,7 @@ export function queryPage(
       plan.table,
       exclusiveStartKey,
       "The provided starting key is invalid",
+      plan.index,
     );
     if (!startsWith(key, plan.prefix)) throw validation("The provided starting key is invalid");
     if (compareBytes(key, plan.start) < 0 || compareBytes(key, plan.end) >= 0) {
@@ -190,7 +213,7 @@ export function queryPage(
     if (plan.reverse) end = key;
     else start = after(key);
   }
-  const page = new Page(plan.table, plan.page);
+  const page = new Page(plan.table, plan.page, reader);
   if (compareBytes(start, end) < 0) {
     page.fill(reader.range(plan.stripe, { start, end, reverse: plan.reverse }));
   }

@@ -1,12 +1,16 @@
 /**
  * Scan: every item of a table, stripe by stripe (stripes 0..255 in order, keys in order within
  * a stripe). A parallel scan's segment `s` of `n` reads the contiguous stripes
- * `[floor(256·s/n), floor(256·(s+1)/n))`, so every item belongs to exactly one segment.
+ * `[floor(256·s/n), floor(256·(s+1)/n))`, so every item belongs to exactly one segment. With
+ * `IndexName`, the scan reads the index's entries instead, split the same way by the stripe of
+ * their index partition key.
  *
  * @module
  */
 import { prefixEnd, tablePrefix } from "../codec/key_codec.ts";
+import type { IndexDefinition } from "../db/catalog.ts";
 import { validation } from "../errors.ts";
+import { IndexView, resolveIndex } from "../index/read.ts";
 import { STRIPE_COUNT } from "../limits.ts";
 import type { AttributeMap } from "../model/attribute_value.ts";
 import type { RangeEntry } from "../store/stripe.ts";
@@ -43,13 +47,15 @@ export type ScanOutput = PageOutput;
 export interface ScanPlan {
   /** The table. */
   readonly table: ApiTable;
+  /** The index read instead of the table, if any. */
+  readonly index?: IndexDefinition | undefined;
   /** The segment's first stripe. */
   readonly firstStripe: number;
   /** The stripe after the segment's last. */
   readonly endStripe: number;
-  /** The table's first key. */
+  /** The first key of the table (or index). */
   readonly start: Uint8Array;
-  /** The first key after the table. */
+  /** The first key after the table (or index). */
   readonly end: Uint8Array;
   /** Limit, filter, projection, count only. */
   readonly page: PageOptions;
@@ -64,7 +70,8 @@ export interface ScanPlan {
  * @param input The request (its ExclusiveStartKey is not looked at).
  * @returns The plan.
  * @throws {KstoneError} VALIDATION for a bad expression or parameter (TotalSegments above
- *   256 included); RESOURCE_NOT_FOUND for an unknown table.
+ *   256 included), or an index that is unknown, still backfilling or read with a Select it
+ *   cannot serve; RESOURCE_NOT_FOUND for an unknown table.
  *
  * @example Segment 1 of 4 reads stripes 64 to 127
  * ```ts
@@ -79,11 +86,18 @@ export interface ScanPlan {
  */
 export function planScan(ctx: ApiContext, input: ScanInput): ScanPlan {
   const table = ctx.table(input.TableName);
+  const secondary = input.IndexName === undefined
+    ? undefined
+    : resolveIndex(table, input.IndexName, input.ConsistentRead);
   const expressions = expressionContext(input);
   const filter = optionalCondition(input.FilterExpression, expressions, "FilterExpression");
   const projection = optionalProjection(input.ProjectionExpression, expressions);
   expressions.assertAllUsed();
-  const countOnly = checkSelect(input.Select, projection !== undefined);
+  const expiry = expiryOf(ctx, table);
+  const view = secondary === undefined
+    ? undefined
+    : IndexView.plan(table, secondary, { select: input.Select, projection, filter, expiry });
+  const countOnly = view?.countOnly ?? checkSelect(input.Select, projection !== undefined);
   const limit = input.Limit === undefined ? Infinity : checkInteger(input.Limit, "limit", 1);
   const { Segment: index, TotalSegments: total } = input;
   if (index !== undefined && total === undefined) {
@@ -106,14 +120,15 @@ export function planScan(ctx: ApiContext, input: ScanInput): ScanPlan {
       );
     }
   }
-  const start = tablePrefix(table.id);
+  const start = tablePrefix(secondary?.id ?? table.id);
   return {
     table,
+    index: secondary,
     firstStripe: Math.floor((STRIPE_COUNT * segment.index) / segment.total),
     endStripe: Math.floor((STRIPE_COUNT * (segment.index + 1)) / segment.total),
     start,
     end: prefixEnd(start)!,
-    page: { limit, filter, projection, countOnly, expiry: expiryOf(ctx, table) },
+    page: { limit, filter, projection, countOnly, expiry, view },
     segment,
   };
 }
@@ -145,6 +160,7 @@ export function scanPage(
       plan.table,
       exclusiveStartKey,
       "The provided starting key is invalid: The provided key element does not match the schema",
+      plan.index,
     );
     if (location.stripe < plan.firstStripe || location.stripe >= plan.endStripe) {
       throw validation(
@@ -154,7 +170,7 @@ export function scanPage(
     stripe = location.stripe;
     start = after(location.key);
   }
-  const page = new Page(plan.table, plan.page);
+  const page = new Page(plan.table, plan.page, reader);
   for (; stripe < plan.endStripe; stripe++) {
     const full = page.fill(reader.range(stripe, { start, end: plan.end }));
     start = plan.start;

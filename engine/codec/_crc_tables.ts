@@ -1,54 +1,83 @@
 /**
- * Slice-by-8 lookup tables for reflected CRC-32 polynomials, shared by `crc32.ts` (zlib) and
- * `crc32c.ts` (Castagnoli).
+ * Slice-by-16 lookup tables for reflected CRC-32 polynomials, shared by `crc32.ts` (zlib) and
+ * `crc32c.ts` (Castagnoli). The sixteen 256-entry tables live in one flat `Int32Array` (table
+ * `k` at `k * 256`), which the JIT indexes faster than an array of sixteen arrays.
  *
  * @module
  */
 
-/** Eight 256-entry tables for a reflected polynomial; table k advances k+1 bytes at once. */
-export function makeCrcTables(polynomial: number): Uint32Array[] {
-  const tables: Uint32Array[] = [];
-  const first = new Uint32Array(256);
+/** Tables per polynomial: bytes consumed per step of {@linkcode updateCrc}. */
+const SLICES = 16;
+
+/**
+ * The slice-by-16 tables of a reflected polynomial; table `k` advances `k + 1` bytes at once.
+ *
+ * @param polynomial The reflected polynomial, e.g. `0x82f63b78` for CRC-32C.
+ * @returns The tables, flat: entry `n` of table `k` is at `k * 256 + n`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { makeCrcTables } from "./_crc_tables.ts";
+ * const tables = makeCrcTables(0xedb88320);
+ * assert.equal(tables.length, 16 * 256);
+ * assert.equal(tables[1]! >>> 0, 0x77073096);
+ * ```
+ */
+export function makeCrcTables(polynomial: number): Int32Array {
+  const tables = new Int32Array(SLICES * 256);
   for (let n = 0; n < 256; n++) {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ polynomial : c >>> 1;
-    first[n] = c >>> 0;
+    tables[n] = c;
   }
-  tables.push(first);
-  for (let t = 1; t < 8; t++) {
-    const previous = tables[t - 1]!;
-    const table = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) table[n] = (previous[n]! >>> 8) ^ first[previous[n]! & 0xff]!;
-    tables.push(table);
+  for (let t = 1; t < SLICES; t++) {
+    for (let n = 0; n < 256; n++) {
+      const previous = tables[(t - 1) * 256 + n]!;
+      tables[t * 256 + n] = (previous >>> 8) ^ tables[previous & 0xff]!;
+    }
   }
   return tables;
 }
 
-/** Continues a CRC over `data[start, end)`; `crc` is the running value before final inversion. */
+/**
+ * Continues a CRC over `data[start, end)`.
+ *
+ * @param t Tables from {@linkcode makeCrcTables}.
+ * @param crc The running value before final inversion (`0xffffffff` to start).
+ * @param data The bytes.
+ * @param start The first byte.
+ * @param end The byte after the last.
+ * @returns The running value, as an int32; invert and `>>> 0` it to finish.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { makeCrcTables, updateCrc } from "./_crc_tables.ts";
+ * const tables = makeCrcTables(0x82f63b78);
+ * const data = new TextEncoder().encode("123456789");
+ * assert.equal((updateCrc(tables, 0xffffffff, data, 0, data.length) ^ 0xffffffff) >>> 0, 0xe3069283);
+ * ```
+ */
 export function updateCrc(
-  tables: Uint32Array[],
+  t: Int32Array,
   crc: number,
   data: Uint8Array,
   start: number,
   end: number,
 ): number {
-  const [t0, t1, t2, t3, t4, t5, t6, t7] = tables as [
-    Uint32Array,
-    Uint32Array,
-    Uint32Array,
-    Uint32Array,
-    Uint32Array,
-    Uint32Array,
-    Uint32Array,
-    Uint32Array,
-  ];
   let i = start;
-  while (end - i >= 8) {
+  const last = end - SLICES;
+  while (i <= last) {
     const a = crc ^ (data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24));
-    crc = t7[a & 0xff]! ^ t6[(a >>> 8) & 0xff]! ^ t5[(a >>> 16) & 0xff]! ^ t4[a >>> 24]! ^
-      t3[data[i + 4]!]! ^ t2[data[i + 5]!]! ^ t1[data[i + 6]!]! ^ t0[data[i + 7]!]!;
-    i += 8;
+    crc = t[3840 + (a & 0xff)]! ^ t[3584 + ((a >>> 8) & 0xff)]! ^
+      t[3328 + ((a >>> 16) & 0xff)]! ^ t[3072 + (a >>> 24)]! ^
+      t[2816 + data[i + 4]!]! ^ t[2560 + data[i + 5]!]! ^ t[2304 + data[i + 6]!]! ^
+      t[2048 + data[i + 7]!]! ^ t[1792 + data[i + 8]!]! ^ t[1536 + data[i + 9]!]! ^
+      t[1280 + data[i + 10]!]! ^ t[1024 + data[i + 11]!]! ^ t[768 + data[i + 12]!]! ^
+      t[512 + data[i + 13]!]! ^ t[256 + data[i + 14]!]! ^ t[data[i + 15]!]!;
+    i += SLICES;
   }
-  while (i < end) crc = t0[(crc ^ data[i++]!) & 0xff]! ^ (crc >>> 8);
+  while (i < end) crc = t[(crc ^ data[i++]!) & 0xff]! ^ (crc >>> 8);
   return crc;
 }

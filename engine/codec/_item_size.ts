@@ -7,7 +7,6 @@
 import type { AttributeMap, AttributeValue } from "../model/attribute_value.ts";
 import { validation } from "../errors.ts";
 import { MAX_ATTRIBUTE_NAME_SIZE, MAX_ITEM_SIZE, MAX_NESTING_DEPTH } from "../limits.ts";
-import { decomposeNumber } from "../model/decimal.ts";
 import { utf8Length } from "./_utf8.ts";
 
 export { utf8Length };
@@ -76,25 +75,48 @@ function valueSize(value: AttributeValue, level: number): number {
 }
 
 /**
- * DynamoDB's size of a number: its digits stored two per byte, aligned on the decimal point,
- * plus one byte of exponent, plus one byte when negative; zero takes 1 byte.
+ * The DynamoDB size of a number: 1 byte, plus 1 per pair of significant digits counted from
+ * the decimal point, plus 1 when negative.
+ *
+ * @param canonical The canonical text of the number.
+ * @returns Its size in bytes.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { numberSize } from "./_item_size.ts";
+ * assert.deepEqual(["0", "1", "12.5", "-0.001", "123456789"].map(numberSize), [1, 2, 3, 3, 6]);
+ * ```
  */
-function numberSize(canonical: string): number {
+export function numberSize(canonical: string): number {
+  // From the canonical text, without building the digits: `negative`, the count of significant
+  // digits and the decimal exponent of the first one, as `decomposeNumber` would give them.
   if (canonical === "0") return 1;
-  const { negative, digits, exponent } = decomposeNumber(canonical);
-  const lead = exponent - 1; // decimal exponent of the first digit
-  const last = lead - digits.length + 1; // decimal exponent of the last digit
-  const pairs = Math.floor(lead / 2) - Math.floor(last / 2) + 1;
+  const n = canonical.length;
+  const negative = canonical.charCodeAt(0) === 45;
+  const start = negative ? 1 : 0;
+  let point = n;
+  let first = -1; // index of the first nonzero digit
+  let last = -1; // index of the last nonzero digit
+  for (let i = start; i < n; i++) {
+    const c = canonical.charCodeAt(i);
+    if (c === 46) point = i;
+    else if (c !== 48) {
+      if (first < 0) first = i;
+      last = i;
+    }
+  }
+  if (first < 0) return 1;
+  // The decimal exponent of each: its place relative to the point.
+  const lead = first < point ? point - first - 1 : point - first;
+  const trail = last < point ? point - last - 1 : point - last;
+  const pairs = Math.floor(lead / 2) - Math.floor(trail / 2) + 1;
   return 1 + pairs + (negative ? 1 : 0);
 }
 
 function nameSize(name: string): number {
   const size = utf8Length(name);
-  if (size === 0 || size > MAX_ATTRIBUTE_NAME_SIZE) {
-    throw validation(
-      `One or more parameter values were invalid: attribute name size must be 1 to ${MAX_ATTRIBUTE_NAME_SIZE} bytes: actual ${size}`,
-    );
-  }
+  if (size === 0 || size > MAX_ATTRIBUTE_NAME_SIZE) throw nameSizeError(size);
   return size;
 }
 
@@ -140,11 +162,48 @@ export function itemSize(item: AttributeMap): number {
  * ```
  */
 export function validateItemSize(item: AttributeMap): number {
-  const size = itemSize(item);
+  return checkItemSize(itemSize(item));
+}
+
+/**
+ * Checks an item size against DynamoDB's 400 KB limit.
+ *
+ * @param size The item's size, as {@linkcode itemSize} counts it.
+ * @returns The size.
+ * @throws {KstoneError} `VALIDATION` when it is over 400 KB.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkItemSize } from "./_item_size.ts";
+ * assert.equal(checkItemSize(10), 10);
+ * assert.throws(() => checkItemSize(409_601), /maximum allowed size/);
+ * ```
+ */
+export function checkItemSize(size: number): number {
   if (size > MAX_ITEM_SIZE) {
     throw validation(
       `Item size has exceeded the maximum allowed size: limit ${MAX_ITEM_SIZE} bytes (400 KB), actual ${size} bytes`,
     );
   }
   return size;
+}
+
+/**
+ * The error for an attribute name of 0 or more than 65,535 bytes.
+ *
+ * @param size The name's UTF-8 length.
+ * @returns The `VALIDATION` error.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { nameSizeError } from "./_item_size.ts";
+ * assert.match(nameSizeError(0).message, /attribute name size must be 1 to 65535 bytes: actual 0/);
+ * ```
+ */
+export function nameSizeError(size: number): Error {
+  return validation(
+    `One or more parameter values were invalid: attribute name size must be 1 to ${MAX_ATTRIBUTE_NAME_SIZE} bytes: actual ${size}`,
+  );
 }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { allocate } from "./_byte_pool.ts";
 
 /**
  * Compares two byte strings in unsigned lexicographic order; a proper prefix sorts first.
@@ -89,6 +90,7 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
  * ```
  */
 export function bytesToLatin1(bytes: Uint8Array): string {
+  if (bytes.length <= 4096) return String.fromCharCode.apply(null, bytes as unknown as number[]);
   let out = "";
   for (let i = 0; i < bytes.length; i += 4096) {
     out += String.fromCharCode.apply(null, bytes.subarray(i, i + 4096) as unknown as number[]);
@@ -100,7 +102,8 @@ export function bytesToLatin1(bytes: Uint8Array): string {
  * The inverse of {@linkcode bytesToLatin1}.
  *
  * @param text A string whose char codes are all below 256.
- * @returns The bytes.
+ * @returns The bytes; up to 4 KiB, a view into a shared slab (see `_byte_pool.ts`), so use its
+ *   `byteOffset` and `byteLength` with its `buffer`.
  *
  * @example
  * ```ts
@@ -110,7 +113,7 @@ export function bytesToLatin1(bytes: Uint8Array): string {
  * ```
  */
 export function latin1ToBytes(text: string): Uint8Array {
-  const out = new Uint8Array(text.length);
+  const out = allocate(text.length);
   for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
   return out;
 }

@@ -18,7 +18,7 @@
  */
 import type { AttributeMap, AttributeValue } from "../model/attribute_value.ts";
 import { validation } from "../errors.ts";
-import { MAX_NESTING_DEPTH } from "../limits.ts";
+import { MAX_ATTRIBUTE_NAME_SIZE, MAX_NESTING_DEPTH } from "../limits.ts";
 import { varintLength, writeVarint } from "./varint.ts";
 import { copyOut } from "./_byte_pool.ts";
 import {
@@ -35,7 +35,13 @@ import {
   T_SS,
   T_TRUE,
 } from "./_item_format.ts";
-import { NESTING, type ValueFields } from "./_item_size.ts";
+import {
+  checkItemSize,
+  nameSizeError,
+  NESTING,
+  numberSize,
+  type ValueFields,
+} from "./_item_size.ts";
 
 export { itemSize, utf8Length, validateItemSize } from "./_item_size.ts";
 export { decodeItem } from "./_item_decode.ts";
@@ -45,15 +51,17 @@ const encoder = new TextEncoder();
 
 let buf = new Uint8Array(8192);
 let pos = 0;
+// The item's DynamoDB size (see `_item_size.ts`), counted as it is encoded.
+let size = 0;
 
 function reserve(extra: number): void {
   if (pos + extra > buf.length) grow(pos + extra);
 }
 
 function grow(need: number): void {
-  let size = buf.length * 2;
-  while (size < need) size *= 2;
-  const next = new Uint8Array(size);
+  let length = buf.length * 2;
+  while (length < need) length *= 2;
+  const next = new Uint8Array(length);
   next.set(buf.subarray(0, pos));
   buf = next;
 }
@@ -68,8 +76,8 @@ function putVarint(value: number): void {
   }
 }
 
-/** Writes `len:varint utf8`. */
-function putString(text: string): void {
+/** Writes `len:varint utf8`; returns the UTF-8 length. */
+function putString(text: string): number {
   const n = text.length;
   if (n < 43) {
     // At most 126 UTF-8 bytes: the length is one varint byte.
@@ -86,7 +94,7 @@ function putString(text: string): void {
     }
     buf[pos] = p - start;
     pos = p;
-    return;
+    return p - start;
   }
   const most = n * 3;
   const room = varintLength(most);
@@ -95,6 +103,7 @@ function putString(text: string): void {
   const need = varintLength(written);
   if (need < room) buf.copyWithin(pos + need, pos + room, pos + room + written);
   pos = writeVarint(buf, pos, written) + written;
+  return written;
 }
 
 /** Writes `len:varint ascii` for canonical number text. */
@@ -128,14 +137,17 @@ function putBytes(bytes: Uint8Array): void {
   pos += bytes.length;
 }
 
-function putMap(map: AttributeMap, level: number): void {
+function putMap(map: AttributeMap, level: number, nested: boolean): void {
   // Write the entries after a 1-byte count, then patch the count (moving the entries in the
   // rare case of 128 or more).
   reserve(1);
   const countAt = pos++;
   let count = 0;
+  if (nested) size += 3;
   for (const name in map) {
-    putString(name);
+    const length = putString(name);
+    if (length === 0 || length > MAX_ATTRIBUTE_NAME_SIZE) throw nameSizeError(length);
+    size += nested ? length + 1 : length;
     putValue(map[name]!, level);
     count++;
   }
@@ -155,39 +167,50 @@ function putValue(value: AttributeValue, level: number): void {
   reserve(1);
   if (v.S !== undefined) {
     buf[pos++] = T_S;
-    putString(v.S);
+    size += putString(v.S);
   } else if (v.N !== undefined) {
     buf[pos++] = T_N;
     putAscii(v.N);
+    size += numberSize(v.N);
   } else if (v.BOOL !== undefined) {
     buf[pos++] = v.BOOL ? T_TRUE : T_FALSE;
+    size += 1;
   } else if (v.M !== undefined) {
     if (level >= MAX_NESTING_DEPTH) throw validation(NESTING);
     buf[pos++] = T_M;
-    putMap(v.M, level + 1);
+    putMap(v.M, level + 1, true);
   } else if (v.L !== undefined) {
     if (level >= MAX_NESTING_DEPTH) throw validation(NESTING);
     buf[pos++] = T_L;
     const list = v.L;
     putVarint(list.length);
+    size += 3 + list.length;
     for (let i = 0; i < list.length; i++) putValue(list[i]!, level + 1);
   } else if (v.NULL !== undefined) {
     buf[pos++] = T_NULL;
+    size += 1;
   } else if (v.B !== undefined) {
     buf[pos++] = T_B;
     putBytes(v.B);
+    size += v.B.length;
   } else if (v.SS !== undefined) {
     buf[pos++] = T_SS;
     putSetCount(v.SS.length, "string");
-    for (const s of v.SS) putString(s);
+    for (const s of v.SS) size += putString(s);
   } else if (v.NS !== undefined) {
     buf[pos++] = T_NS;
     putSetCount(v.NS.length, "number");
-    for (const s of v.NS) putAscii(s);
+    for (const s of v.NS) {
+      putAscii(s);
+      size += numberSize(s);
+    }
   } else if (v.BS !== undefined) {
     buf[pos++] = T_BS;
     putSetCount(v.BS.length, "binary");
-    for (const b of v.BS) putBytes(b);
+    for (const b of v.BS) {
+      putBytes(b);
+      size += b.length;
+    }
   } else {
     throw validation("Cannot encode item: an attribute value has no known type");
   }
@@ -199,7 +222,8 @@ function putValue(value: AttributeValue, level: number): void {
  * @param item The item.
  * @returns A fresh byte array.
  * @throws {KstoneError} `VALIDATION` when a value has no known type, a set is empty, a number
- * has characters other than `0-9 . -`, or L/M values nest deeper than 32 levels: whatever this
+ * has characters other than `0-9 . -`, an attribute name has 0 or more than 65,535 bytes, or L/M
+ * values nest deeper than 32 levels: whatever this
  * writes, {@linkcode decodeItem} reads back.
  *
  * @example
@@ -214,13 +238,37 @@ function putValue(value: AttributeValue, level: number): void {
  */
 export function encodeItem(item: AttributeMap): Uint8Array {
   pos = 0;
+  size = 0;
   try {
     reserve(1);
     buf[pos++] = ITEM_FORMAT_VERSION;
-    putMap(item, 1);
+    putMap(item, 1, false);
     return copyOut(buf, 0, pos);
   } finally {
     pos = 0;
     if (buf.length > 1 << 20) buf = new Uint8Array(8192);
   }
+}
+
+/**
+ * Checks an item as `validateItemSize` does and encodes it, in one walk: the item's DynamoDB
+ * size is counted while it is encoded.
+ *
+ * @param item The item.
+ * @returns A fresh byte array, as {@linkcode encodeItem}.
+ * @throws {KstoneError} `VALIDATION` as {@linkcode encodeItem} and `validateItemSize`: for an
+ * item over 400 KB or an attribute name of 0 or more than 65,535 bytes.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { encodeItem, encodeValidItem } from "./item_codec.ts";
+ * assert.deepEqual(encodeValidItem({ a: { N: "12" } }), encodeItem({ a: { N: "12" } }));
+ * assert.throws(() => encodeValidItem({ a: { S: "x".repeat(409_600) } }), /maximum allowed size/);
+ * ```
+ */
+export function encodeValidItem(item: AttributeMap): Uint8Array {
+  const bytes = encodeItem(item);
+  checkItemSize(size);
+  return bytes;
 }

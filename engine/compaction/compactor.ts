@@ -1,8 +1,10 @@
 /**
  * Compaction of one stripe: merges all of its SSTs into one, keeping the newest version of each
  * key and dropping tombstones (the inputs hold the stripe's oldest data, so nothing older can be
- * resurrected). It yields to the event loop every few thousand entries so foreground reads and
- * writes keep flowing; the inputs stay readable until the output is installed.
+ * resurrected). It also drops every entry of a dropped keyspace (a deleted table or index: the
+ * key's u32 big-endian prefix names it, and ids are never reused), which is how deleting a table
+ * reclaims its space. It yields to the event loop every few thousand entries so foreground reads
+ * and writes keep flowing; the inputs stay readable until the output is installed.
  *
  * @module
  */
@@ -34,8 +36,28 @@ export interface CompactionJob {
   options: ResolvedStoreOptions;
   /** Totals to add this compaction to. */
   stats: CompactionStats;
+  /** Keyspace ids whose entries are dropped. @default none */
+  dropped?: ReadonlySet<number>;
   /** Replaces the inputs by the output (undefined when nothing survived) in the manifest. */
   install(inputs: TableRef[], output: TableRef | undefined): Promise<void>;
+}
+
+/**
+ * The keyspace id a key belongs to: its u32 big-endian prefix (docs/format/key_encoding.md).
+ *
+ * @param key An encoded key of at least 4 bytes.
+ * @returns The id.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { encodeKey } from "../codec/key_codec.ts";
+ * import { keyspaceOf } from "./compactor.ts";
+ * assert.equal(keyspaceOf(encodeKey(258, { S: "a" })), 258);
+ * ```
+ */
+export function keyspaceOf(key: Uint8Array): number {
+  return ((key[0]! << 24) | (key[1]! << 16) | (key[2]! << 8) | key[3]!) >>> 0;
 }
 
 /**
@@ -89,9 +111,10 @@ export async function compactStripe(job: CompactionJob): Promise<void> {
   let installing = false;
   try {
     let sinceYield = 0;
+    const dropped = job.dropped ?? new Set<number>();
     for (const entry of mergeTables(job.inputs, () => deduplicated++)) {
       if (entry.value === null) tombstones++;
-      else {
+      else if (dropped.size === 0 || !dropped.has(keyspaceOf(entry.key))) {
         builder.add(entry);
         written++;
       }

@@ -85,6 +85,7 @@ export function plainItem(map: AttributeMap | undefined): Item | undefined {
 function readInput(tableName: string, options: ReadOptions) {
   return {
     TableName: tableName,
+    IndexName: options.indexName,
     ...expressionInput(options),
     FilterExpression: options.filterExpression,
     ProjectionExpression: options.projectionExpression,

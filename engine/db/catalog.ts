@@ -91,6 +91,63 @@ export interface TableDefinition {
   readonly ttl?: TtlSetting;
   /** The table's streams, oldest first; only the last one may be enabled. @default none */
   readonly streams?: readonly StreamDefinition[];
+  /**
+   * The ids of the indexes deleted from the table: their entries are dropped by compaction,
+   * and the ids stay known so they are never reused. @default none
+   */
+  readonly droppedIndexIds?: readonly number[];
+}
+
+/**
+ * A stream's label, the ISO time of its creation without the zone, as DynamoDB writes it
+ * (`2015-05-11T21:21:33.291`); with the table name it makes the stream ARN.
+ *
+ * @param stream The stream.
+ * @returns The label.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { streamLabel } from "./catalog.ts";
+ * const label = streamLabel({ id: 3, viewType: "KEYS_ONLY", enabled: true, createdAt: Date.UTC(2015, 4, 11, 21, 21, 33, 291) });
+ * assert.equal(label, "2015-05-11T21:21:33.291");
+ * ```
+ */
+export function streamLabel(stream: StreamDefinition): string {
+  return new Date(stream.createdAt).toISOString().slice(0, -1);
+}
+
+/**
+ * The keyspace ids whose entries are dropped: deleted tables and all of their indexes, and the
+ * deleted or deleting indexes of live tables. Streams are never listed: their records outlive
+ * their table and are removed by stream retention.
+ *
+ * @param definitions Every table definition, deleted ones included.
+ * @returns The ids.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { droppedKeyspaces } from "./catalog.ts";
+ * const keySchema = { partitionKey: { name: "id", type: "S" } } as const;
+ * const dropped = droppedKeyspaces([
+ *   { id: 2, name: "a", keySchema, createdAt: 0, status: "DELETED" },
+ *   { id: 3, name: "b", keySchema, createdAt: 0, status: "ACTIVE", droppedIndexIds: [4] },
+ * ]);
+ * assert.deepEqual([...dropped].sort(), [2, 4]);
+ * ```
+ */
+export function droppedKeyspaces(definitions: Iterable<TableDefinition>): Set<number> {
+  const ids = new Set<number>();
+  for (const definition of definitions) {
+    const deleted = definition.status === "DELETED";
+    if (deleted) ids.add(definition.id);
+    for (const index of definition.indexes ?? []) {
+      if (deleted || index.status === "DELETING") ids.add(index.id);
+    }
+    for (const id of definition.droppedIndexIds ?? []) ids.add(id);
+  }
+  return ids;
 }
 
 /** Where a table's catalog row lives. */

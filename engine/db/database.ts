@@ -4,17 +4,26 @@
  *
  * @module
  */
-import { KstoneError, validation } from "../errors.ts";
+import { validation } from "../errors.ts";
 import type { FileSystem } from "../fs/file_system.ts";
 import { MemoryFileSystem } from "../fs/memory_fs.ts";
 import { defaultFileSystem } from "../fs/runtime_fs.ts";
 import { createStore, openStore } from "../store/open.ts";
 import type { StoreOptions } from "../store/options.ts";
 import type { Store } from "../store/store.ts";
-import type { TableDefinition } from "./catalog.ts";
+import type {
+  CreateTableOptions,
+  TableDescription,
+  TimeToLiveDescription,
+  UpdateTableChanges,
+} from "./admin_options.ts";
+import { TableAdmin } from "./table_admin.ts";
+import { type BackgroundOptions, BackgroundTasks } from "./background.ts";
+import { listStreams, type StreamInfo } from "./stream_api.ts";
+import { endWatches } from "../stream/watch.ts";
 import { tableNotFound, TableRegistry } from "./table_registry.ts";
 import { health, type HealthReport } from "./health.ts";
-import { checkKeySchema, type KeySchema } from "./key_schema.ts";
+import type { KeySchema } from "./key_schema.ts";
 import { collectStats, type DatabaseStats } from "./stats.ts";
 import { type Item, type OperationCounters, Table, type TableContext } from "./table.ts";
 // Operations (issue 3): the DynamoDB API over the default table and across tables.
@@ -57,12 +66,18 @@ export interface DatabaseOptions extends StoreOptions {
    * stream records; tests inject one. @default Date.now
    */
   clock?: () => number;
+  /**
+   * Milliseconds between two runs of the time-to-live sweeper, which deletes expired items in
+   * the background; `0` turns it off (expired items stay hidden; `sweepExpired()` still works).
+   * @default 60000
+   */
+  ttlSweepIntervalMs?: number;
+  /** How long stream records are kept, in milliseconds. @default 86400000 (24 hours) */
+  streamRetentionMs?: number;
 }
 
 /** A key of the default table: a partition key string, or `pk` with an optional `sk`. */
 export type DefaultKey = string | { readonly pk: string; readonly sk?: string };
-
-const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 
 /**
  * An open kstone database.
@@ -85,13 +100,26 @@ export class Database implements AsyncDisposable {
   readonly #clock: () => number;
   readonly #context: TableContext;
   readonly #default: Table;
+  readonly #admin: TableAdmin;
+  readonly #background: BackgroundTasks;
 
-  private constructor(store: Store, clock: () => number = Date.now) {
+  private constructor(
+    store: Store,
+    clock: () => number = Date.now,
+    background: BackgroundOptions = {},
+  ) {
     this.#store = store;
     this.#clock = clock;
     this.#tables = new TableRegistry(store);
     this.#context = { store, counters: this.#counters, tables: this.#tables, now: clock };
     this.#default = new Table(this.#context, this.#tables.get("")!);
+    this.#admin = new TableAdmin({
+      store,
+      tables: this.#tables,
+      now: clock,
+      api: () => this.apiContext(),
+    });
+    this.#background = new BackgroundTasks(this.apiContext(), this.#tables, background);
   }
 
   /**
@@ -103,8 +131,12 @@ export class Database implements AsyncDisposable {
    * @throws {KstoneError} ALREADY_EXISTS `Database already exists at <path>`.
    */
   static async create(path: string, options: DatabaseOptions = {}): Promise<Database> {
-    const { fs = defaultFileSystem(), clock, ...tuning } = options;
-    return new Database(await createStore(fs, path, tuning), clock);
+    const { fs = defaultFileSystem(), clock, ttlSweepIntervalMs, streamRetentionMs, ...tuning } =
+      options;
+    return new Database(await createStore(fs, path, tuning), clock, {
+      ttlSweepIntervalMs,
+      streamRetentionMs,
+    });
   }
 
   /**
@@ -117,8 +149,12 @@ export class Database implements AsyncDisposable {
    *   is none; CORRUPTION naming a damaged file; LOCKED when another process has it open.
    */
   static async open(path: string, options: DatabaseOptions = {}): Promise<Database> {
-    const { fs = defaultFileSystem(), clock, ...tuning } = options;
-    return new Database(await openStore(fs, path, tuning), clock);
+    const { fs = defaultFileSystem(), clock, ttlSweepIntervalMs, streamRetentionMs, ...tuning } =
+      options;
+    return new Database(await openStore(fs, path, tuning), clock, {
+      ttlSweepIntervalMs,
+      streamRetentionMs,
+    });
   }
 
   /**
@@ -128,10 +164,11 @@ export class Database implements AsyncDisposable {
    * @returns The open database.
    */
   static async memory(options: Omit<DatabaseOptions, "fs"> = {}): Promise<Database> {
-    const { clock, ...tuning } = options;
+    const { clock, ttlSweepIntervalMs, streamRetentionMs, ...tuning } = options;
     return new Database(
       await createStore(new MemoryFileSystem(), "/memory.keystone", tuning),
       clock,
+      { ttlSweepIntervalMs, streamRetentionMs },
     );
   }
 
@@ -183,31 +220,127 @@ export class Database implements AsyncDisposable {
   }
 
   /**
-   * Creates a table.
+   * Creates a table, with its secondary indexes, stream and time to live (see
+   * {@linkcode CreateTableOptions}).
    *
    * @param name 3 to 255 letters, digits, `_`, `-` or `.`.
    * @param keySchema The partition key and optional sort key, each with a type S, N or B.
+   * @param options Local and global secondary indexes, a stream, time to live.
    * @returns The table.
-   * @throws {KstoneError} RESOURCE_IN_USE when the table exists; VALIDATION for a bad name or schema.
+   * @throws {KstoneError} RESOURCE_IN_USE when the table exists; VALIDATION for a bad name,
+   *   schema or index, with DynamoDB's wording.
+   *
+   * @example A table with an index
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Database } from "../../mod.ts";
+   * await using db = await Database.memory();
+   * await db.createTable("orders", {
+   *   partitionKey: { name: "customer", type: "S" },
+   *   sortKey: { name: "id", type: "S" },
+   * }, {
+   *   localIndexes: [{ name: "by_date", sortKey: { name: "date", type: "S" } }],
+   *   globalIndexes: [{ name: "by_status", partitionKey: { name: "status", type: "S" }, projection: { type: "KEYS_ONLY" } }],
+   * });
+   * const { attributeDefinitions } = await db.describeTable("orders");
+   * assert.deepEqual(attributeDefinitions.map((a) => a.name), ["customer", "id", "date", "status"]);
+   * ```
    */
-  async createTable(name: string, keySchema: KeySchema): Promise<Table> {
-    if (typeof name !== "string" || !TABLE_NAME.test(name)) {
-      throw validation(
-        `Invalid table name: ${String(name)}: must be 3 to 255 characters of [A-Za-z0-9_.-]`,
-      );
-    }
-    if (this.#tables.get(name) !== undefined) {
-      throw new KstoneError("RESOURCE_IN_USE", `Table already exists: ${name}`);
-    }
-    const definition: TableDefinition = {
-      id: this.#tables.allocateId(),
-      name,
-      keySchema: checkKeySchema(keySchema),
-      createdAt: this.#clock(),
-      status: "ACTIVE",
-    };
-    await this.#tables.save(definition);
-    return new Table(this.#context, definition);
+  async createTable(
+    name: string,
+    keySchema: KeySchema,
+    options: CreateTableOptions = {},
+  ): Promise<Table> {
+    return new Table(this.#context, await this.#admin.createTable(name, keySchema, options));
+  }
+
+  /**
+   * Describes a table: keys, status, item count and size (expired items left out), indexes
+   * with their status, count and size, time to live and the latest stream.
+   *
+   * @param name The table's name; `""` is the default table.
+   * @returns The description.
+   * @throws {KstoneError} RESOURCE_NOT_FOUND when there is no such table.
+   */
+  describeTable(name: string): Promise<TableDescription> {
+    return this.#admin.describeTable(name);
+  }
+
+  /**
+   * Creates or deletes a global secondary index, or enables or disables the stream. A new
+   * index is `CREATING` while the items already there are indexed in the background, then
+   * `ACTIVE`; {@linkcode Database.waitForTable} waits for that.
+   *
+   * @param name The table's name; `""` is the default table.
+   * @param changes One index update, or a stream change.
+   * @throws {KstoneError} LIMIT_EXCEEDED while another index is being created or deleted;
+   *   VALIDATION or RESOURCE_NOT_FOUND with DynamoDB's wording.
+   *
+   * @example Add an index to a table with items
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Database } from "../../mod.ts";
+   * await using db = await Database.memory();
+   * const users = await db.createTable("users", { partitionKey: { name: "id", type: "S" } });
+   * await users.put({ id: "u1", email: "ada@example.com" });
+   * await db.updateTable("users", {
+   *   globalIndexUpdates: [{ create: { name: "by_email", partitionKey: { name: "email", type: "S" } } }],
+   * });
+   * await db.waitForTable("users");
+   * const [index] = (await db.describeTable("users")).globalIndexes;
+   * assert.equal(index?.status, "ACTIVE");
+   * ```
+   */
+  async updateTable(name: string, changes: UpdateTableChanges): Promise<void> {
+    await this.#admin.updateTable(name, changes);
+  }
+
+  /**
+   * Waits until a table's indexes are all built or removed (the background work of
+   * {@linkcode Database.updateTable} and of a reopen).
+   *
+   * @param name The table's name; `""` is the default table.
+   * @returns Resolves when done; rejects with the error of a failed backfill.
+   */
+  waitForTable(name: string): Promise<void> {
+    return this.#admin.waitForTable(name);
+  }
+
+  /**
+   * Enables or disables time to live: with it on, items whose `attributeName` holds a number
+   * of epoch seconds in the past are no longer read and are deleted in the background.
+   *
+   * @param name The table's name; `""` is the default table.
+   * @param setting The attribute and whether expiry is on.
+   * @throws {KstoneError} VALIDATION `TimeToLive is already enabled`, `TimeToLive is already
+   *   disabled`, or `TimeToLive is active on a different AttributeName: ...`.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Database } from "../../mod.ts";
+   * await using db = await Database.memory();
+   * await db.updateTimeToLive("", { attributeName: "expires", enabled: true });
+   * assert.deepEqual(db.describeTimeToLive(""), { status: "ENABLED", attributeName: "expires" });
+   * await assert.rejects(db.updateTimeToLive("", { attributeName: "expires", enabled: true }), /already enabled/);
+   * ```
+   */
+  async updateTimeToLive(
+    name: string,
+    setting: { readonly attributeName: string; readonly enabled: boolean },
+  ): Promise<void> {
+    await this.#admin.updateTimeToLive(name, setting);
+  }
+
+  /**
+   * A table's time-to-live setting.
+   *
+   * @param name The table's name; `""` is the default table.
+   * @returns `ENABLED` with its attribute, or `DISABLED`.
+   * @throws {KstoneError} RESOURCE_NOT_FOUND when there is no such table.
+   */
+  describeTimeToLive(name: string): TimeToLiveDescription {
+    return this.#admin.describeTimeToLive(name);
   }
 
   /**
@@ -229,15 +362,15 @@ export class Database implements AsyncDisposable {
   }
 
   /**
-   * Deletes a table. Its items become unreachable at once; the id is never reused.
+   * Deletes a table. Its items and index entries become unreachable at once and are dropped by
+   * compaction ({@linkcode Database.compact} reclaims their space at once); its streams stay
+   * readable. The id is never reused.
    *
    * @param name The table's name.
    * @throws {KstoneError} RESOURCE_NOT_FOUND when there is no such table.
    */
   async deleteTable(name: string): Promise<void> {
-    const definition = this.#tables.get(name);
-    if (definition === undefined || name === "") throw tableNotFound(name);
-    await this.#tables.save({ ...definition, status: "DELETED" });
+    await this.#admin.deleteTable(name);
   }
 
   /** Flushes every memtable to SSTs; the WAL is rewritten without what was flushed. */
@@ -245,7 +378,10 @@ export class Database implements AsyncDisposable {
     return this.#store.flush();
   }
 
-  /** Compacts every stripe holding two or more SSTs and waits for it. */
+  /**
+   * Compacts every stripe holding two or more SSTs, or one that may hold entries of a deleted
+   * table or index, and waits for it.
+   */
   compact(): Promise<void> {
     return this.#store.compact();
   }
@@ -270,9 +406,59 @@ export class Database implements AsyncDisposable {
     return health(this.#store);
   }
 
-  /** Flushes, closes every file and releases the lock. Closing twice is a no-op. */
-  close(): Promise<void> {
-    return this.#store.close();
+  /**
+   * Stops the background tasks, ends stream iterations, flushes, closes every file and
+   * releases the lock. Closing twice is a no-op.
+   */
+  async close(): Promise<void> {
+    this.#admin.close();
+    endWatches(this.#store);
+    await this.#background.stop();
+    await this.#store.close();
+  }
+
+  /**
+   * Runs the time-to-live sweeper once, now: deletes every expired item of every table with
+   * time to live on, each deletion with its index and stream changes (a REMOVE record marked
+   * as the service's). The background sweeper does the same every `ttlSweepIntervalMs`.
+   *
+   * @returns How many items were deleted.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Database } from "../../mod.ts";
+   * let now = Date.UTC(2026, 0, 1);
+   * await using db = await Database.memory({ clock: () => now });
+   * await db.updateTimeToLive("", { attributeName: "expires", enabled: true });
+   * await db.put("session", { expires: now / 1000 + 60 });
+   * now += 61_000;
+   * assert.equal(await db.get("session"), undefined); // hidden at once
+   * assert.equal(await db.sweepExpired(), 1); // and now deleted
+   * ```
+   */
+  sweepExpired(): Promise<number> {
+    return this.#background.sweepExpired();
+  }
+
+  /**
+   * Runs stream retention once, now: deletes the stream records older than
+   * `streamRetentionMs`, in every stream.
+   *
+   * @returns How many records were deleted.
+   */
+  trimStreams(): Promise<number> {
+    return this.#background.trimStreams();
+  }
+
+  /**
+   * Every stream of the database, oldest first: the enabled ones, and disabled ones and those
+   * of deleted tables while they hold records (what ListStreams lists).
+   *
+   * @returns The streams with their tables.
+   */
+  streams(): StreamInfo[] {
+    return listStreams(this.#store, this.#tables);
   }
 
   /** Closes the database (`await using db = ...`). */

@@ -18,6 +18,15 @@ import type { KeySchema } from "./key_schema.ts";
 import { tableNotFound, type TableRegistry } from "./table_registry.ts";
 import { conditionInput, plainItem, queryInput, scanInput, toPage } from "./_convert.ts";
 import { itemsOf, pages } from "./_pages.ts";
+import {
+  followChanges,
+  readChanges,
+  type ReadStreamOptions,
+  type StreamChange,
+  type StreamChangePage,
+  type StreamRecordsOptions,
+  tableStream,
+} from "./stream_api.ts";
 import type {
   DeleteOptions,
   GetOptions,
@@ -352,5 +361,64 @@ export class Table {
    */
   scanAll(options: ScanOptions & IterateOptions = {}): AsyncGenerator<Item, void, undefined> {
     return itemsOf(this.scanPages(options));
+  }
+
+  /**
+   * Reads one page of the table's stream (its latest one, enabled or not; still readable once
+   * the table is deleted, until its records age out), oldest record first.
+   *
+   * @param options Where to start (`after` the `last` of the previous page) and how many.
+   * @returns The records and the position to go on from.
+   * @throws {KstoneError} RESOURCE_NOT_FOUND when the table never had a stream.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Database } from "../../mod.ts";
+   * await using db = await Database.memory();
+   * const users = await db.createTable("users", { partitionKey: { name: "id", type: "S" } }, {
+   *   stream: { viewType: "NEW_AND_OLD_IMAGES" },
+   * });
+   * await users.put({ id: "u1", name: "Ada" });
+   * await users.put({ id: "u1", name: "Ada L." });
+   * const { records } = await users.readStream();
+   * assert.deepEqual(records.map((r) => r.eventName), ["INSERT", "MODIFY"]);
+   * assert.deepEqual(records[1]?.oldImage, { id: "u1", name: "Ada" });
+   * ```
+   */
+  // deno-lint-ignore require-await
+  async readStream(options: ReadStreamOptions = {}): Promise<StreamChangePage> {
+    return readChanges(this.#context.store, tableStream(this.#current()), options);
+  }
+
+  /**
+   * Follows the table's stream: yields its records from `from` on, then waits for each new one
+   * and yields it as soon as its write is committed. The iteration ends when the database
+   * closes; aborting its signal makes it throw the signal's reason.
+   *
+   * @param options Where to start (default the oldest record kept) and an abort signal.
+   * @returns The records, in order.
+   * @throws {KstoneError} RESOURCE_NOT_FOUND when the table never had a stream.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Database } from "../../mod.ts";
+   * await using db = await Database.memory();
+   * const users = await db.createTable("users", { partitionKey: { name: "id", type: "S" } }, {
+   *   stream: { viewType: "KEYS_ONLY" },
+   * });
+   * const changes = users.streamRecords({ from: "LATEST" });
+   * const first = changes.next(); // waits
+   * await users.put({ id: "u1" });
+   * assert.deepEqual((await first).value?.keys, { id: "u1" });
+   * ```
+   */
+  streamRecords(options: StreamRecordsOptions = {}): AsyncGenerator<StreamChange, void, undefined> {
+    return followChanges(this.#context.store, tableStream(this.#current()), options);
+  }
+
+  #current(): TableDefinition {
+    return this.#context.tables.byId(this.#definition.id) ?? this.#definition;
   }
 }

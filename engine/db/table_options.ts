@@ -84,6 +84,13 @@ export interface GetOptions {
 
 /** What Query and Scan share. */
 export interface ReadOptions extends ExpressionOptions {
+  /**
+   * Read this secondary index of the table instead of the table: a Query's key condition is on
+   * the index's keys, pages follow index key order, and `lastEvaluatedKey` holds the table's
+   * and the index's key attributes. Items carry the attributes the index projects (a local
+   * index fetches others from the table when asked for them). @default the table
+   */
+  indexName?: string | undefined;
   /** Items read must satisfy this to be returned; they count in `scannedCount` either way. @default none */
   filterExpression?: string | undefined;
   /** The attributes to return. @default every attribute */
@@ -92,9 +99,20 @@ export interface ReadOptions extends ExpressionOptions {
   limit?: number | undefined;
   /** Resume after this key: the `lastEvaluatedKey` of the previous page. @default the start */
   exclusiveStartKey?: Item | undefined;
-  /** `"COUNT"` returns only the counts (`items` is empty). @default "ALL_ATTRIBUTES" */
-  select?: "ALL_ATTRIBUTES" | "SPECIFIC_ATTRIBUTES" | "COUNT" | undefined;
-  /** Accepted for DynamoDB compatibility; every read is strongly consistent. @default false */
+  /**
+   * `"COUNT"` returns only the counts (`items` is empty); `"ALL_PROJECTED_ATTRIBUTES"` (an
+   * index's default) what the index projects. @default "ALL_ATTRIBUTES" for a table
+   */
+  select?:
+    | "ALL_ATTRIBUTES"
+    | "ALL_PROJECTED_ATTRIBUTES"
+    | "SPECIFIC_ATTRIBUTES"
+    | "COUNT"
+    | undefined;
+  /**
+   * Accepted for DynamoDB compatibility (every read is strongly consistent); `true` is refused
+   * on a global secondary index. @default false
+   */
   consistentRead?: boolean | undefined;
 }
 

@@ -102,6 +102,7 @@ export class TableRegistry {
   readonly #byName = new Map<string, TableDefinition>();
   readonly #api = new Map<TableDefinition, ApiTable>();
   readonly #all = new Map<number, TableDefinition>();
+  readonly #listeners: ((definition: TableDefinition) => void)[] = [];
   #default: TableDefinition = DEFAULT_DEFINITION;
   #nextId = FIRST_USER_TABLE_ID;
 
@@ -190,6 +191,16 @@ export class TableRegistry {
   }
 
   /**
+   * Calls `listener` after every {@linkcode save}, once the new definition is live (the
+   * database re-arms its time-to-live and stream-retention tasks).
+   *
+   * @param listener Called with the saved definition.
+   */
+  onSave(listener: (definition: TableDefinition) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  /**
    * Writes a table's definition to the catalog and makes it the live one. The row is committed
    * and registered in one synchronous step; the promise resolves once it is durable.
    *
@@ -203,6 +214,7 @@ export class TableRegistry {
       value: encodeDefinition(definition),
     }]);
     this.#register(definition);
+    for (const listener of this.#listeners) listener(definition);
     return durable;
   }
 
@@ -213,6 +225,9 @@ export class TableRegistry {
     }
     for (const stream of definition.streams ?? []) {
       this.#nextId = Math.max(this.#nextId, stream.id + 1);
+    }
+    for (const id of definition.droppedIndexIds ?? []) {
+      this.#nextId = Math.max(this.#nextId, id + 1);
     }
     if (definition.id === DEFAULT_TABLE_ID) {
       this.#default = definition;

@@ -8,6 +8,12 @@
  * Each key holds a chain of versions. A new version keeps the one it replaces only while an open
  * snapshot may still need it (`retainSeq`), so snapshot reads stay exact without copying.
  *
+ * Values are copied into chunks the memtable owns (an arena), so it holds no view into a caller's
+ * buffer: a value encoded in a slab shared with other stripes' values, or a WAL read buffer at
+ * recovery, would otherwise keep that whole buffer alive until every stripe holding a piece of it
+ * was flushed. The arena dies with the memtable; a replaced value's bytes stay counted until then
+ * (values over 16 KiB get arrays of their own, freed and uncounted when replaced).
+ *
  * @module
  */
 
@@ -23,6 +29,12 @@ export interface MemEntry {
 
 /** Estimated bytes of bookkeeping per entry, counted in {@linkcode Memtable.bytes}. */
 export const ENTRY_OVERHEAD = 160;
+
+/** The first arena chunk; each next one doubles, up to {@linkcode MAX_CHUNK}. */
+const FIRST_CHUNK = 4096;
+/** The largest arena chunk; larger values get an array of their own. */
+const MAX_CHUNK = 64 * 1024;
+const EMPTY = new Uint8Array(0);
 
 /**
  * A sorted in-memory table with versioned entries.
@@ -43,6 +55,8 @@ export class Memtable {
   #sorted: string[] = [];
   #unsorted: string[] = [];
   #bytes = 0;
+  #chunk = EMPTY;
+  #chunkUsed = 0;
   #minSeq = Infinity;
   #maxSeq = 0;
 
@@ -71,7 +85,7 @@ export class Memtable {
    *
    * @param key The encoded key as a latin1 string.
    * @param seq The write's LSN; larger than every earlier version of the key.
-   * @param value The encoded item, or `null` for a delete.
+   * @param value The encoded item, or `null` for a delete; copied.
    * @param retainSeq The oldest open snapshot's LSN, `Infinity` when none is open: while one is,
    *   replaced versions are kept so the snapshot can still read them.
    */
@@ -83,14 +97,36 @@ export class Memtable {
       this.#bytes += key.length + ENTRY_OVERHEAD;
     } else if (!keep) {
       for (let old: MemEntry | undefined = previous; old !== undefined; old = old.older) {
-        this.#bytes -= versionBytes(old);
+        // A value in the arena stays until the memtable goes; one of its own is freed now.
+        const own = old.value !== null && old.value.length > MAX_CHUNK / 4;
+        this.#bytes -= VERSION_OVERHEAD + (own ? old.value!.length : 0);
       }
     }
-    const entry: MemEntry = { seq, value, older: keep ? previous : undefined };
-    this.#bytes += versionBytes(entry);
+    const entry: MemEntry = {
+      seq,
+      value: value === null ? null : this.#copy(value),
+      older: keep ? previous : undefined,
+    };
+    this.#bytes += VERSION_OVERHEAD + (value === null ? 0 : value.length);
     this.#map.set(key, entry);
     if (seq < this.#minSeq) this.#minSeq = seq;
     if (seq > this.#maxSeq) this.#maxSeq = seq;
+  }
+
+  /** Copies a value into the arena (or, past the largest chunk, into an array of its own). */
+  #copy(value: Uint8Array): Uint8Array {
+    const length = value.length;
+    if (length > MAX_CHUNK / 4) return value.slice();
+    if (this.#chunkUsed + length > this.#chunk.length) {
+      const grown = Math.max(FIRST_CHUNK, 2 * this.#chunk.length, length);
+      this.#chunk = new Uint8Array(Math.min(MAX_CHUNK, grown));
+      this.#chunkUsed = 0;
+    }
+    const start = this.#chunkUsed;
+    this.#chunkUsed = start + length;
+    const copy = this.#chunk.subarray(start, start + length);
+    copy.set(value);
+    return copy;
   }
 
   /**
@@ -140,9 +176,8 @@ export class Memtable {
   }
 }
 
-function versionBytes(entry: MemEntry): number {
-  return 32 + (entry.value === null ? 0 : entry.value.length);
-}
+/** Estimated bytes of one version's bookkeeping (its value is counted apart). */
+const VERSION_OVERHEAD = 32;
 
 /** The index of the first element of `sorted` that is `>= key`. */
 export function lowerBound(sorted: readonly string[], key: string): number {

@@ -1,13 +1,15 @@
 /**
  * Reads a data block payload (the grammar is in `block_builder.ts` and
  * `docs/format/sstable.md`): binary search by key through the offset array, and decoding of one
- * entry at a time. Returned keys and values are subarrays of the block: do not mutate them.
+ * entry at a time. An entry's key is a prefix of the block's first key plus its own suffix, so a
+ * returned key is a subarray of the block when the entry shares nothing, else a fresh array;
+ * returned values are subarrays of the block: do not mutate them.
  *
  * @module
  */
+import { allocate } from "../codec/_byte_pool.ts";
 import type { SstEntry } from "./entry.ts";
 import { MAX_U16_OFFSET_PAYLOAD, TOMBSTONE_TAG } from "./format.ts";
-import { commonPrefix, compareStored } from "./_search.ts";
 import { ByteCursor, getU32 } from "./_varint.ts";
 
 /**
@@ -35,6 +37,12 @@ export class Block {
   readonly count: number;
   readonly #offsets: number;
   readonly #wide: boolean;
+  #firstKeyStart = 0;
+  #firstKeyLength = 0;
+  // Scratch of the last entry header read: the suffix of its key, and where the rest starts.
+  #shared = 0;
+  #suffixStart = 0;
+  #suffixLength = 0;
   #end = 0;
 
   private constructor(data: Uint8Array, count: number, offsets: number, wide: boolean) {
@@ -45,12 +53,12 @@ export class Block {
   }
 
   /**
-   * Reads the trailer of a payload. Entries are decoded lazily; {@linkcode Block.check} walks
-   * them all.
+   * Reads the trailer of a payload and the block's first key. Entries are decoded lazily;
+   * {@linkcode Block.check} walks them all.
    *
    * @param payload The block without its checksum.
    * @returns The block.
-   * @throws {RangeError} when the count does not fit the payload.
+   * @throws {RangeError} when the count does not fit the payload or the first entry is bad.
    */
   static decode(payload: Uint8Array): Block {
     const length = payload.length;
@@ -61,7 +69,18 @@ export class Block {
     if (offsetsSize > length - 4) {
       throw new RangeError(`Cannot read data block: ${count} entries in ${length} bytes`);
     }
-    return new Block(payload, count, length - 4 - offsetsSize, wide);
+    const block = new Block(payload, count, length - 4 - offsetsSize, wide);
+    if (count > 0) {
+      const first = block.offsetOf(0);
+      if (first >= block.#offsets) throw new RangeError("Cannot read data block: bad first entry");
+      block.#readKey(first);
+      if (block.#shared !== 0 || !(block.#end <= block.#offsets)) {
+        throw new RangeError("Cannot read data block: bad first entry");
+      }
+      block.#firstKeyStart = block.#suffixStart;
+      block.#firstKeyLength = block.#suffixLength;
+    }
+    return block;
   }
 
   /** Bytes the block holds (what a cache charges for it). */
@@ -102,44 +121,28 @@ export class Block {
   get(key: Uint8Array): SstEntry | undefined {
     const index = this.#search(key, true);
     if (index < 0) return undefined;
-    const data = this.data;
-    let pos = this.offsetOf(index);
-    let length = data[pos++]!;
-    if (length >= 0x80) {
-      pos--;
-      length = this.#slowVarint(pos);
-      pos = this.#end;
-    }
-    pos += length;
-    let seq = data[pos++]!;
-    if (seq >= 0x80) {
-      seq = this.#slowVarint(pos - 1);
-      pos = this.#end;
-    }
-    let tag = data[pos++]!;
-    if (tag >= 0x80) {
-      tag = this.#slowVarint(pos - 1);
-      pos = this.#end;
-    }
-    if (tag === TOMBSTONE_TAG) return { key, seq, value: null };
-    return { key, seq, value: data.subarray(pos, pos + tag - 1) };
+    this.#readKey(this.offsetOf(index));
+    return this.#readRest(key, this.#end);
   }
 
   /**
    * Decodes entry `index`.
    *
    * @param index An entry index in `[0, count)`.
-   * @returns The entry, its key and value being subarrays of the block.
+   * @returns The entry; its value is a subarray of the block.
    */
   entryAt(index: number): SstEntry {
-    return this.#decodeAt(this.offsetOf(index));
+    this.#readKey(this.offsetOf(index));
+    return this.#readRest(this.#key(), this.#end);
   }
 
   /**
-   * Decodes every entry in order and checks the offsets and the end of the entries.
+   * Decodes every entry in order and checks the offsets, the key prefixes and the end of the
+   * entries.
    *
    * @returns The entries.
-   * @throws {RangeError} when an entry runs past the offset array or an offset is wrong.
+   * @throws {RangeError} when an entry runs past the offset array, an offset is wrong or an entry
+   * shares more than the first key holds.
    */
   check(): SstEntry[] {
     const cursor = new ByteCursor(this.data, 0, this.#offsets);
@@ -148,7 +151,14 @@ export class Block {
       if (this.offsetOf(i) !== cursor.pos) {
         throw new RangeError(`Cannot read data block: entry ${i} offset is wrong`);
       }
-      const key = cursor.bytes(cursor.varint());
+      const shared = cursor.varint();
+      if (shared > this.#firstKeyLength || (i === 0 && shared !== 0)) {
+        throw new RangeError(`Cannot read data block: entry ${i} shares ${shared} key bytes`);
+      }
+      const suffix = cursor.bytes(cursor.varint());
+      const key = new Uint8Array(shared + suffix.length);
+      key.set(this.data.subarray(this.#firstKeyStart, this.#firstKeyStart + shared));
+      key.set(suffix, shared);
       const seq = cursor.varint();
       const tag = cursor.varint();
       const value = tag === TOMBSTONE_TAG ? null : cursor.bytes(tag - 1);
@@ -161,44 +171,104 @@ export class Block {
   }
 
   /**
-   * Finds where `key` goes. With `exact`, returns the index of the entry equal to `key` or -1;
-   * otherwise the first index whose key is at least `key`.
-   */
-  /**
-   * Binary search with common-prefix skipping. With `exact`, returns the index of the entry
-   * equal to `key` or -1; otherwise the first index whose key is at least `key`.
+   * Binary search: the index of the entry equal to `key` (`exact`, else -1), or of the first
+   * entry at least `key`. Every entry shares its first `shared` bytes with the first key, so the
+   * key's common prefix with the first key (computed once) decides most comparisons: an entry
+   * sharing more than it differs from `key` where the first key does.
    */
   #search(key: Uint8Array, exact: boolean): number {
     const data = this.data;
+    const first = this.#firstKeyStart;
+    const keyLength = key.length;
+    const firstLength = this.#firstKeyLength;
+    const n = keyLength < firstLength ? keyLength : firstLength;
+    let common = 0;
+    while (common < n && data[first + common] === key[common]) common++;
+    // The sign of (first key - key) past their common prefix.
+    const beyond = common < n ? data[first + common]! - key[common]! : firstLength - keyLength;
     let low = 0;
     let high = this.count;
-    let lowCommon = 0;
-    let highCommon = 0;
     while (low < high) {
       const mid = (low + high) >>> 1;
-      let pos = this.offsetOf(mid);
-      let length = data[pos++]!;
-      if (length >= 0x80) {
-        length = this.#slowVarint(pos - 1);
-        pos = this.#end;
-      }
-      const c = compareStored(
-        data,
-        pos,
-        length,
-        key,
-        lowCommon < highCommon ? lowCommon : highCommon,
-      );
-      if (c < 0) {
-        low = mid + 1;
-        lowCommon = commonPrefix();
+      this.#readKey(this.offsetOf(mid));
+      const shared = this.#shared;
+      let c: number;
+      if (shared > common) {
+        // The entry agrees with the first key up to past where the key leaves it.
+        c = beyond;
       } else {
+        const start = this.#suffixStart;
+        const length = this.#suffixLength;
+        const rest = keyLength - shared;
+        const m = length < rest ? length : rest;
+        c = length - rest;
+        for (let i = 0; i < m; i++) {
+          const d = data[start + i]! - key[shared + i]!;
+          if (d !== 0) {
+            c = d;
+            break;
+          }
+        }
+      }
+      if (c < 0) low = mid + 1;
+      else {
         if (c === 0 && exact) return mid;
         high = mid;
-        highCommon = commonPrefix();
       }
     }
     return exact ? -1 : low;
+  }
+
+  /** Reads the key part of the entry at `pos` into the scratch fields; `#end` is after it. */
+  #readKey(pos: number): void {
+    const data = this.data;
+    let shared = data[pos++]!;
+    if (shared >= 0x80) {
+      shared = this.#slowVarint(pos - 1);
+      pos = this.#end;
+    }
+    let length = data[pos++]!;
+    if (length >= 0x80) {
+      length = this.#slowVarint(pos - 1);
+      pos = this.#end;
+    }
+    this.#shared = shared;
+    this.#suffixStart = pos;
+    this.#suffixLength = length;
+    this.#end = pos + length;
+  }
+
+  /** The key of the entry last read by `#readKey`. */
+  #key(): Uint8Array {
+    const data = this.data;
+    const start = this.#suffixStart;
+    const length = this.#suffixLength;
+    const shared = this.#shared;
+    if (shared === 0) return data.subarray(start, start + length);
+    // From the shared slab (an ArrayBuffer per key costs more than the key), by byte loops:
+    // keys are short, and views to copy from would cost more than the copy.
+    const key = allocate(shared + length);
+    const first = this.#firstKeyStart;
+    for (let i = 0; i < shared; i++) key[i] = data[first + i]!;
+    for (let i = 0; i < length; i++) key[shared + i] = data[start + i]!;
+    return key;
+  }
+
+  /** Reads the sequence number, tag and value that follow a key ending at `pos`. */
+  #readRest(key: Uint8Array, pos: number): SstEntry {
+    const data = this.data;
+    let seq = data[pos++]!;
+    if (seq >= 0x80) {
+      seq = this.#slowVarint(pos - 1);
+      pos = this.#end;
+    }
+    let tag = data[pos++]!;
+    if (tag >= 0x80) {
+      tag = this.#slowVarint(pos - 1);
+      pos = this.#end;
+    }
+    if (tag === TOMBSTONE_TAG) return { key, seq, value: null };
+    return { key, seq, value: data.subarray(pos, pos + tag - 1) };
   }
 
   /** Decodes a varint of 2+ bytes at `pos`; leaves the position after it in `#end`. */
@@ -214,30 +284,5 @@ export class Block {
     } while (byte >= 0x80);
     this.#end = pos;
     return result;
-  }
-
-  #decodeAt(offset: number): SstEntry {
-    const data = this.data;
-    let pos = offset;
-    let keyLength = data[pos++]!;
-    if (keyLength >= 0x80) {
-      keyLength = this.#slowVarint(pos - 1);
-      pos = this.#end;
-    }
-    const keyStart = pos;
-    pos += keyLength;
-    let seq = data[pos++]!;
-    if (seq >= 0x80) {
-      seq = this.#slowVarint(pos - 1);
-      pos = this.#end;
-    }
-    let tag = data[pos++]!;
-    if (tag >= 0x80) {
-      tag = this.#slowVarint(pos - 1);
-      pos = this.#end;
-    }
-    const key = data.subarray(keyStart, keyStart + keyLength);
-    if (tag === TOMBSTONE_TAG) return { key, seq, value: null };
-    return { key, seq, value: data.subarray(pos, pos + tag - 1) };
   }
 }

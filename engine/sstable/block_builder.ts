@@ -3,11 +3,16 @@
  *
  * ```
  * payload := entry* offset{count} count:u32
- * entry   := key_length:varint key seq:varint value_tag:varint value
+ * entry   := shared:varint unshared:varint key_suffix seq:varint value_tag:varint value
  * offset  := u16 when the payload is at most 65536 bytes, else u32 (little-endian): where
  *            entry i starts in the payload
  * value_tag := 0 for a tombstone, else the value's length + 1
  * ```
+ *
+ * An entry's key is the first `shared` bytes of the block's first key followed by its
+ * `unshared`-byte suffix (the first entry has `shared` 0). Sharing with the first key rather than
+ * the previous one keeps every entry readable on its own, so the reader binary-searches the
+ * offsets without decoding neighbours.
  *
  * The table writer appends the CRC-32C of the payload to make the block.
  *
@@ -25,11 +30,11 @@ import { putU32, putVarint, varintLength } from "./_varint.ts";
  * import assert from "node:assert/strict";
  * import { BlockBuilder } from "./block_builder.ts";
  * const builder = new BlockBuilder();
- * builder.add(new Uint8Array([0x61]), 1, new Uint8Array([0x7a]));
- * builder.add(new Uint8Array([0x62]), 2, null);
+ * builder.add(new Uint8Array([0x61, 0x61]), 1, new Uint8Array([0x7a]));
+ * builder.add(new Uint8Array([0x61, 0x62]), 2, null);
  * assert.deepEqual(
  *   builder.finish(),
- *   new Uint8Array([1, 0x61, 1, 2, 0x7a, 1, 0x62, 2, 0, 0, 0, 5, 0, 2, 0, 0, 0]),
+ *   new Uint8Array([0, 2, 0x61, 0x61, 1, 2, 0x7a, 1, 1, 0x62, 2, 0, 0, 0, 7, 0, 2, 0, 0, 0]),
  * );
  * ```
  */
@@ -38,7 +43,9 @@ export class BlockBuilder {
   #pos = 0;
   #offsets: Uint32Array = new Uint32Array(64);
   #count = 0;
-  #lastKeyStart = 0;
+  #firstKey: Uint8Array = new Uint8Array(64);
+  #firstKeyLength = 0;
+  #lastKey: Uint8Array = new Uint8Array(64);
   #lastKeyLength = 0;
 
   /**
@@ -59,16 +66,18 @@ export class BlockBuilder {
   }
 
   /**
-   * The payload size if an entry with these key and value lengths were added; the writer cuts
+   * The payload size if an entry with this key and value length were added; the writer cuts
    * the block before an entry that would push it past the target size.
    *
-   * @param keyLength The key's length.
+   * @param key The key.
    * @param seq The sequence number.
    * @param valueLength The value's length, or -1 for a tombstone.
    * @returns The payload size after the add.
    */
-  sizeWith(keyLength: number, seq: number, valueLength: number): number {
-    const entry = varintLength(keyLength) + keyLength + varintLength(seq) +
+  sizeWith(key: Uint8Array, seq: number, valueLength: number): number {
+    const shared = this.#shared(key);
+    const unshared = key.length - shared;
+    const entry = varintLength(shared) + varintLength(unshared) + unshared + varintLength(seq) +
       varintLength(valueLength + 1) + (valueLength > 0 ? valueLength : 0);
     return this.#payloadSize(this.#pos + entry, this.#count + 1);
   }
@@ -81,12 +90,11 @@ export class BlockBuilder {
    */
   compareWithLast(key: Uint8Array): number {
     if (this.#count === 0) return 1;
-    const buffer = this.#buffer;
-    const start = this.#lastKeyStart;
+    const last = this.#lastKey;
     const lastLength = this.#lastKeyLength;
     const n = key.length < lastLength ? key.length : lastLength;
     for (let i = 0; i < n; i++) {
-      const d = key[i]! - buffer[start + i]!;
+      const d = key[i]! - last[i]!;
       if (d !== 0) return d;
     }
     return key.length - lastLength;
@@ -98,7 +106,7 @@ export class BlockBuilder {
    * @returns The key bytes; empty when the block is empty.
    */
   lastKey(): Uint8Array {
-    return this.#buffer.slice(this.#lastKeyStart, this.#lastKeyStart + this.#lastKeyLength);
+    return this.#lastKey.slice(0, this.#lastKeyLength);
   }
 
   /**
@@ -117,20 +125,28 @@ export class BlockBuilder {
       grown.set(this.#offsets);
       this.#offsets = grown;
     }
+    const keyLength = key.length;
+    const shared = this.#shared(key);
+    const unshared = keyLength - shared;
+    if (this.#count === 0) {
+      this.#firstKey = remember(this.#firstKey, key);
+      this.#firstKeyLength = keyLength;
+    }
+    this.#lastKey = remember(this.#lastKey, key);
+    this.#lastKeyLength = keyLength;
     this.#offsets[this.#count++] = this.#pos;
     const buffer = this.#buffer;
     let pos = this.#pos;
-    const keyLength = key.length;
-    if (keyLength < 0x80) buffer[pos++] = keyLength;
-    else pos = putVarint(buffer, pos, keyLength);
-    this.#lastKeyStart = pos;
-    this.#lastKeyLength = keyLength;
-    if (keyLength <= 16) {
-      for (let i = 0; i < keyLength; i++) buffer[pos + i] = key[i]!;
+    if (shared < 0x80) buffer[pos++] = shared;
+    else pos = putVarint(buffer, pos, shared);
+    if (unshared < 0x80) buffer[pos++] = unshared;
+    else pos = putVarint(buffer, pos, unshared);
+    if (unshared <= 16) {
+      for (let i = 0; i < unshared; i++) buffer[pos + i] = key[shared + i]!;
     } else {
-      buffer.set(key, pos);
+      buffer.set(key.subarray(shared), pos);
     }
-    pos = putVarint(buffer, pos + keyLength, seq);
+    pos = putVarint(buffer, pos + unshared, seq);
     pos = putVarint(buffer, pos, tag);
     if (value !== null) {
       buffer.set(value, pos);
@@ -170,7 +186,18 @@ export class BlockBuilder {
   reset(): void {
     this.#pos = 0;
     this.#count = 0;
+    this.#firstKeyLength = 0;
     this.#lastKeyLength = 0;
+  }
+
+  /** The bytes `key` shares with the block's first key (0 for the first entry). */
+  #shared(key: Uint8Array): number {
+    if (this.#count === 0) return 0;
+    const first = this.#firstKey;
+    const n = key.length < this.#firstKeyLength ? key.length : this.#firstKeyLength;
+    let i = 0;
+    while (i < n && key[i] === first[i]) i++;
+    return i;
   }
 
   #payloadSize(entryBytes: number, count: number): number {
@@ -187,4 +214,11 @@ export class BlockBuilder {
     grown.set(this.#buffer.subarray(0, this.#pos));
     this.#buffer = grown;
   }
+}
+
+/** Copies `key` into `buffer`, or into a larger array when it does not fit; returns the holder. */
+function remember(buffer: Uint8Array, key: Uint8Array): Uint8Array {
+  const holder = key.length <= buffer.length ? buffer : new Uint8Array(key.length * 2);
+  holder.set(key);
+  return holder;
 }

@@ -19,12 +19,16 @@
 /** The first four bytes of every SST file, and bytes 40..44 of its footer: ASCII `SSTM`. */
 export const MAGIC: Uint8Array = new Uint8Array([0x53, 0x53, 0x54, 0x4d]);
 
-/** The format version this code writes and the newest it reads. On-disk: never renumber. */
-export const FORMAT_VERSION = 1;
+/**
+ * The format version this code writes and the only one it reads. On-disk: never renumber.
+ * Version 2 stores each data block key as a prefix shared with the block's first key plus a
+ * suffix; version 1 (whole keys) predates it and is refused with `NOT_SUPPORTED`.
+ */
+export const FORMAT_VERSION = 2;
 
 /**
  * Header flag bits this version understands; a reader refuses a file with any other bit set.
- * Version 1 defines none. On-disk: never renumber, never reuse a bit.
+ * Versions 1 and 2 define none. On-disk: never renumber, never reuse a bit.
  */
 export const KNOWN_FLAGS = 0;
 

@@ -72,7 +72,7 @@ function hasMagic(bytes: Uint8Array, at: number): boolean {
  * ```ts
  * import assert from "node:assert/strict";
  * import { encodeHeader } from "./header_footer.ts";
- * assert.deepEqual([...encodeHeader().subarray(0, 8)], [0x53, 0x53, 0x54, 0x4d, 1, 0, 0, 0]);
+ * assert.deepEqual([...encodeHeader().subarray(0, 8)], [0x53, 0x53, 0x54, 0x4d, 2, 0, 0, 0]);
  * ```
  */
 export function encodeHeader(flags = 0): Uint8Array {
@@ -93,13 +93,13 @@ export function encodeHeader(flags = 0): Uint8Array {
  * @param path The file's path, for errors.
  * @returns The format version.
  * @throws {KstoneError} `CORRUPTION` (`SST file header invalid`) on a short read, bad magic or
- * bad checksum; `NOT_SUPPORTED` for a newer version or unknown flags.
+ * bad checksum; `NOT_SUPPORTED` for another version or unknown flags.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { decodeHeader, encodeHeader } from "./header_footer.ts";
- * assert.equal(decodeHeader(encodeHeader(), "/d/001-1.sst"), 1);
+ * assert.equal(decodeHeader(encodeHeader(), "/d/001-1.sst"), 2);
  * assert.throws(() => decodeHeader(new Uint8Array(12), "/d/001-1.sst"), { code: "CORRUPTION" });
  * ```
  */
@@ -113,6 +113,12 @@ export function decodeHeader(bytes: Uint8Array, path: string): number {
     throw notSupported(
       path,
       `format version ${version} is newer than supported version ${FORMAT_VERSION}`,
+    );
+  }
+  if (version < FORMAT_VERSION) {
+    throw notSupported(
+      path,
+      `format version ${version} is older than supported version ${FORMAT_VERSION}`,
     );
   }
   if ((flags & ~KNOWN_FLAGS) !== 0) {
@@ -137,7 +143,7 @@ export function decodeHeader(bytes: Uint8Array, path: string): number {
  *   properties: { offset: 27, length: 73 },
  * };
  * const bytes = encodeFooter(footer);
- * assert.deepEqual(decodeFooter(bytes, "/d/001-1.sst", 100 + 48, 1), footer);
+ * assert.deepEqual(decodeFooter(bytes, "/d/001-1.sst", 100 + 48, 2), footer);
  * ```
  */
 export function encodeFooter(footer: Footer): Uint8Array {

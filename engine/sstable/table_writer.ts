@@ -179,7 +179,7 @@ export class TableBuilder {
       );
     }
     const valueLength = value === null ? -1 : value.length;
-    if (block.count > 0 && block.sizeWith(key.length, seq, valueLength) > this.#blockSize) {
+    if (block.count > 0 && block.sizeWith(key, seq, valueLength) > this.#blockSize) {
       this.#guard(() => this.#flushBlock());
     }
     block.add(key, seq, value);

@@ -15,8 +15,8 @@ import type { BlockCache } from "../sstable/block_cache.ts";
 import { TableBuilder } from "../sstable/table_writer.ts";
 import { TableReader } from "../sstable/table_reader.ts";
 import type { WalWriter } from "../wal/writer.ts";
-import { encodeBatch, type Mutation } from "./batch_codec.ts";
-import { compactStripe } from "../compaction/compactor.ts";
+import { encodeBatchTransient, type Mutation } from "./batch_codec.ts";
+import { compactStripe, keyspaceOf } from "../compaction/compactor.ts";
 import type { ResolvedStoreOptions } from "./options.ts";
 import { newStoreStats, type StoreStats } from "./stats.ts";
 import {
@@ -84,6 +84,10 @@ export class Store {
   #compactions = new Set<Promise<void>>();
   #background: Error | undefined;
   #closed = false;
+  /** Keyspace ids (deleted tables and indexes) whose entries compaction drops. */
+  #dropped: ReadonlySet<number> = new Set();
+  /** SSTs written by a compaction that dropped everything `#dropped` names. */
+  #clean = new Set<number>();
 
   constructor(parts: StoreParts) {
     this.fs = parts.fs;
@@ -140,7 +144,7 @@ export class Store {
    */
   commit(mutations: readonly Mutation[]): Promise<void> {
     this.#checkOpen();
-    const lsn = this.#wal.append(encodeBatch(mutations));
+    const lsn = this.#wal.append(encodeBatchTransient(mutations));
     const retain = this.#snapshots.size === 0 ? Infinity : this.#retainSeq();
     let full = false;
     for (const mutation of mutations) {
@@ -235,9 +239,35 @@ export class Store {
     await this.#flushing;
     const jobs: Promise<void>[] = [];
     this.#stripes.forEach((stripe, index) => {
-      if (stripe.tables.length >= 2 && !stripe.compacting) jobs.push(this.#startCompaction(index));
+      if ((stripe.tables.length >= 2 || this.#holdsDropped(index)) && !stripe.compacting) {
+        jobs.push(this.#startCompaction(index));
+      }
     });
     await Promise.all([...jobs, ...this.#compactions]);
+  }
+
+  /**
+   * Names the keyspaces whose entries are garbage (deleted tables and indexes; ids are never
+   * reused). Compactions drop them, and {@linkcode compact} also compacts a stripe with a single
+   * SST that may hold some.
+   *
+   * @param ids Every dropped keyspace id.
+   */
+  dropKeyspaces(ids: ReadonlySet<number>): void {
+    this.#dropped = ids;
+    this.#clean = new Set();
+  }
+
+  #holdsDropped(index: number): boolean {
+    if (this.#dropped.size === 0) return false;
+    return this.#stripes[index]!.tables.some((table) => {
+      if (this.#clean.has(table.id)) return false;
+      const { smallestKey, largestKey } = table.reader.properties;
+      const low = keyspaceOf(smallestKey);
+      const high = keyspaceOf(largestKey);
+      for (const id of this.#dropped) if (id >= low && id <= high) return true;
+      return false;
+    });
   }
 
   /** Waits for every running flush and compaction. */
@@ -417,9 +447,14 @@ export class Store {
     memtables: Memtable[],
     dropTombstones: boolean,
   ): Promise<TableRef | undefined> {
-    const keys = new Set<string>();
-    for (const memory of memtables) for (const key of memory.keys()) keys.add(key);
-    const sorted = [...keys].sort();
+    // One memtable (the usual flush) keeps its keys sorted; several are merged and sorted.
+    let sorted: string[];
+    if (memtables.length === 1) sorted = memtables[0]!.keys();
+    else {
+      const keys = new Set<string>();
+      for (const memory of memtables) for (const key of memory.keys()) keys.add(key);
+      sorted = [...keys].sort();
+    }
     const id = this.#nextFileId++;
     const path = joinPath(this.dir, sstFileName(index, id));
     const builder = await TableBuilder.create(this.fs, path, {
@@ -505,6 +540,7 @@ export class Store {
     const stripe = this.#stripes[index]!;
     stripe.compacting = true;
     this.stats.compaction.active_compactions++;
+    const dropped = this.#dropped;
     const job = compactStripe({
       fs: this.fs,
       dir: this.dir,
@@ -514,7 +550,11 @@ export class Store {
       cache: this.#cache,
       options: this.options,
       stats: this.stats.compaction,
-      install: (inputs, output) => this.#installCompaction(index, inputs, output),
+      dropped,
+      install: async (inputs, output) => {
+        await this.#installCompaction(index, inputs, output);
+        if (output !== undefined && dropped === this.#dropped) this.#clean.add(output.id);
+      },
     }).catch((error) => {
       this.#background = error as Error;
       throw error;

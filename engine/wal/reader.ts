@@ -220,6 +220,11 @@ export class WalReader {
       const unsynced = (buffer[i + 20]! | (buffer[i + 21]! << 8) | (buffer[i + 22]! << 16) |
         (buffer[i + 23]! << 24)) >>> 0;
       if (unsynced === WAL_UNSYNCED_UNKNOWN || unsynced >= at - offset) continue;
+      // LSN 0 (zeros, e.g. those the writer puts ahead of the log's end) is never a record.
+      const high = buffer[i + 12]! | buffer[i + 13]! | buffer[i + 14]! | buffer[i + 15]!;
+      if ((buffer[i + 8]! | buffer[i + 9]! | buffer[i + 10]! | buffer[i + 11]! | high) === 0) {
+        continue;
+      }
       const header = readRecordHeader(buffer, i);
       if (header.lsn <= this.#expected || !plausibleHeader(header)) continue;
       if (!this.#have(at, WAL_RECORD_HEADER_SIZE + header.length)) continue;

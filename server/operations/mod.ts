@@ -11,6 +11,7 @@ import { BatchGetItem, BatchWriteItem } from "./batch.ts";
 import { DeleteItem, GetItem, PutItem, UpdateItem } from "./items.ts";
 import type { Operation } from "./operation.ts";
 import { Query, Scan } from "./reads.ts";
+import { DescribeStream, GetRecords, GetShardIterator, ListStreams } from "./streams.ts";
 import {
   CreateTable,
   DeleteTable,
@@ -19,6 +20,8 @@ import {
   DescribeTable,
   DescribeTimeToLive,
   ListTables,
+  UpdateTable,
+  UpdateTimeToLive,
 } from "./tables.ts";
 import { TransactGetItems, TransactWriteItems } from "./transactions.ts";
 
@@ -116,6 +119,8 @@ const IMPLEMENTED: Partial<Record<DynamoDbOperationName, Operation>> = {
   TransactGetItems,
   TransactWriteItems,
   UpdateItem,
+  UpdateTable,
+  UpdateTimeToLive,
 };
 
 /**
@@ -135,10 +140,10 @@ export const DYNAMODB_OPERATIONS: Readonly<Record<DynamoDbOperationName, Operati
     Operation | undefined
   >;
 
-/** Every DynamoDB Streams operation; none is implemented until streams land (issue 4). */
+/** Every DynamoDB Streams operation. */
 export const STREAMS_OPERATIONS: Readonly<Record<StreamsOperationName, Operation | undefined>> = {
-  DescribeStream: undefined,
-  GetRecords: undefined,
-  GetShardIterator: undefined,
-  ListStreams: undefined,
+  DescribeStream,
+  GetRecords,
+  GetShardIterator,
+  ListStreams,
 };

@@ -6,7 +6,7 @@
 import type { PageOutput } from "../../engine/api/_page.ts";
 import { query, type QueryInput } from "../../engine/api/query.ts";
 import { scan, type ScanInput } from "../../engine/api/scan.ts";
-import { notSupported, validationError } from "../protocol.ts";
+import { validationError } from "../protocol.ts";
 import { ENUMS, s } from "../shapes.ts";
 import { mapToWire } from "../wire.ts";
 import { defineOperation, LEGACY, rejectLegacy } from "./operation.ts";
@@ -43,12 +43,6 @@ function page(output: PageOutput): Record<string, unknown> {
   return body;
 }
 
-function rejectIndex(input: Record<string, unknown>): void {
-  if (input.IndexName !== undefined) {
-    throw notSupported("IndexName", "secondary indexes arrive with issue 4");
-  }
-}
-
 /** Query: one page of a partition, in sort key order. */
 export const Query = defineOperation<QueryInput & Record<string, unknown>>(
   s.struct("QueryInput", {
@@ -60,7 +54,6 @@ export const Query = defineOperation<QueryInput & Record<string, unknown>>(
   }),
   async ({ api }, input) => {
     rejectLegacy(input, LEGACY.query);
-    rejectIndex(input);
     if (input.KeyConditionExpression === undefined) {
       throw validationError(
         "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.",
@@ -80,7 +73,6 @@ export const Scan = defineOperation<ScanInput & Record<string, unknown>>(
   }),
   async ({ api }, input) => {
     rejectLegacy(input, LEGACY.scan);
-    rejectIndex(input);
     return page(await scan(api, input));
   },
 );

@@ -1,103 +1,40 @@
 /**
- * Table operations over the database's catalog: CreateTable, DescribeTable, ListTables,
- * DeleteTable, and the descriptive DescribeTimeToLive, DescribeLimits and DescribeEndpoints.
+ * Table operations over the database's catalog: CreateTable (with local and global secondary
+ * indexes and a stream), DescribeTable, ListTables, UpdateTable (a global secondary index
+ * created or deleted, the stream enabled or disabled), DeleteTable, UpdateTimeToLive,
+ * DescribeTimeToLive, and the descriptive DescribeLimits and DescribeEndpoints.
  *
- * Tables are ACTIVE as soon as CreateTable returns. Every table reports `PAY_PER_REQUEST` and
- * zero provisioned throughput, and `ItemCount`/`TableSizeBytes` of 0 (DynamoDB itself only
- * refreshes them every six hours; kstone does not count). kstone's default table (`pk`, `sk`)
- * is reachable under the empty name `""`.
+ * Tables are ACTIVE as soon as CreateTable returns; a global secondary index added by
+ * UpdateTable is CREATING (the table UPDATING) while the items already there are indexed.
+ * `ItemCount`, `TableSizeBytes` and their index counterparts are exact (DynamoDB refreshes
+ * them every six hours). kstone's default table (`pk`, `sk`) is reachable under the name `""`.
  *
  * @module
  */
-import { decodeItem } from "../../engine/codec/item_codec.ts";
-import { catalogLocation, DEFAULT_TABLE_ID } from "../../engine/db/catalog.ts";
-import type { KeyAttribute, KeySchema } from "../../engine/db/key_schema.ts";
-import type { KeyType } from "../../engine/model/attribute_value.ts";
+import type { CreateTableOptions, GlobalIndexUpdate } from "../../engine/db/admin_options.ts";
+import type { KeySchema } from "../../engine/db/key_schema.ts";
 import { notSupported, validationError } from "../protocol.ts";
 import { ENUMS, s } from "../shapes.ts";
-import { defineOperation, type OperationContext } from "./operation.ts";
+import { defineOperation } from "./operation.ts";
+import { describe } from "./_table_description.ts";
+import {
+  ATTRIBUTE_DEFINITIONS,
+  type AttributeDefinition,
+  checkAllUsed,
+  definedTypes,
+  globalIndexOf,
+  INDEX,
+  KEY_SCHEMA,
+  type KeySchemaElement,
+  keySchemaOf,
+  localIndexOf,
+  STREAM_SPECIFICATION,
+  type StreamSpecification,
+  THROUGHPUT,
+  type WireIndex,
+} from "./_table_input.ts";
 
 const INVALID = "One or more parameter values were invalid: ";
-
-interface KeySchemaElement {
-  AttributeName: string;
-  KeyType: "HASH" | "RANGE";
-}
-interface AttributeDefinition {
-  AttributeName: string;
-  AttributeType: KeyType;
-}
-
-/**
- * DynamoDB's TableDescription of a table.
- *
- * @param ctx The database.
- * @param name The table's name (`""` is the default table).
- * @param status The status to report.
- * @returns The description.
- * @throws {KstoneError} RESOURCE_NOT_FOUND when there is no such table.
- */
-export function describe(
-  ctx: OperationContext,
-  name: string,
-  status: "ACTIVE" | "DELETING" = "ACTIVE",
-): Record<string, unknown> {
-  const table = ctx.api.table(name);
-  const { partitionKey, sortKey } = table.keySchema;
-  const keys: KeyAttribute[] = sortKey === undefined ? [partitionKey] : [partitionKey, sortKey];
-  const created = createdAt(ctx, table.id) / 1000;
-  return {
-    AttributeDefinitions: keys.map((key) => ({ AttributeName: key.name, AttributeType: key.type })),
-    TableName: name,
-    KeySchema: keys.map((key, i) => ({
-      AttributeName: key.name,
-      KeyType: i === 0 ? "HASH" : "RANGE",
-    })),
-    TableStatus: status,
-    CreationDateTime: created,
-    ProvisionedThroughput: {
-      NumberOfDecreasesToday: 0,
-      ReadCapacityUnits: 0,
-      WriteCapacityUnits: 0,
-    },
-    TableSizeBytes: 0,
-    ItemCount: 0,
-    TableArn: `arn:aws:dynamodb:${ctx.region}:000000000000:table/${name}`,
-    TableId: `00000000-0000-4000-8000-${table.id.toString(16).padStart(12, "0")}`,
-    BillingModeSummary: {
-      BillingMode: "PAY_PER_REQUEST",
-      LastUpdateToPayPerRequestDateTime: created,
-    },
-    DeletionProtectionEnabled: false,
-  };
-}
-
-function createdAt(ctx: OperationContext, id: number): number {
-  if (id === DEFAULT_TABLE_ID) return 0;
-  const { stripe, key } = catalogLocation(id);
-  const bytes = ctx.api.store.get(stripe, key);
-  const value = bytes === undefined ? undefined : decodeItem(bytes).createdAt;
-  return value !== undefined && "N" in value ? Number(value.N) : 0;
-}
-
-const KEY_SCHEMA = s.list(
-  s.struct("KeySchemaElement", {
-    AttributeName: { shape: s.string({ minLength: 1, maxLength: 255 }), notNull: true },
-    KeyType: { shape: s.string({ enum: ["HASH", "RANGE"] }), notNull: true },
-  }),
-  1,
-  2,
-);
-const ATTRIBUTE_DEFINITIONS = s.list(
-  s.struct("AttributeDefinition", {
-    AttributeName: { shape: s.string({ minLength: 1, maxLength: 255 }), notNull: true },
-    AttributeType: { shape: s.string({ enum: ["B", "N", "S"] }), notNull: true },
-  }),
-);
-const THROUGHPUT = s.struct("ProvisionedThroughput", {
-  ReadCapacityUnits: { shape: s.integer(1), notNull: true },
-  WriteCapacityUnits: { shape: s.integer(1), notNull: true },
-});
 
 interface CreateTableInput {
   TableName: string;
@@ -105,9 +42,9 @@ interface CreateTableInput {
   AttributeDefinitions: AttributeDefinition[];
   BillingMode?: string;
   ProvisionedThroughput?: { ReadCapacityUnits: number; WriteCapacityUnits: number };
-  LocalSecondaryIndexes?: unknown[];
-  GlobalSecondaryIndexes?: unknown[];
-  StreamSpecification?: { StreamEnabled?: boolean };
+  LocalSecondaryIndexes?: WireIndex[];
+  GlobalSecondaryIndexes?: WireIndex[];
+  StreamSpecification?: StreamSpecification;
   SSESpecification?: { Enabled?: boolean };
   Tags?: unknown[];
   DeletionProtectionEnabled?: boolean;
@@ -115,23 +52,13 @@ interface CreateTableInput {
 }
 
 function rejectUnsupported(input: CreateTableInput): void {
-  if ((input.LocalSecondaryIndexes?.length ?? 0) > 0) {
-    throw notSupported("LocalSecondaryIndexes", "secondary indexes arrive with issue 4");
-  }
-  if ((input.GlobalSecondaryIndexes?.length ?? 0) > 0) {
-    throw notSupported("GlobalSecondaryIndexes", "secondary indexes arrive with issue 4");
-  }
-  if (input.StreamSpecification?.StreamEnabled === true) {
-    throw notSupported("StreamSpecification", "streams arrive with issue 4");
-  }
   if (input.SSESpecification?.Enabled === true) throw notSupported("SSESpecification");
   if ((input.Tags?.length ?? 0) > 0) throw notSupported("Tags");
   if (input.DeletionProtectionEnabled === true) throw notSupported("DeletionProtectionEnabled");
   if (input.ResourcePolicy !== undefined) throw notSupported("ResourcePolicy");
 }
 
-/** DynamoDB's checks of a CreateTable request beyond its shape. */
-function keySchemaOf(input: CreateTableInput): KeySchema {
+function checkBilling(input: CreateTableInput): void {
   const throughput = input.ProvisionedThroughput;
   if (input.BillingMode === "PAY_PER_REQUEST") {
     if (throughput !== undefined) {
@@ -144,40 +71,59 @@ function keySchemaOf(input: CreateTableInput): KeySchema {
       `${INVALID}ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED`,
     );
   }
-  const definitions = new Map(
-    input.AttributeDefinitions.map((d) => [d.AttributeName, d.AttributeType]),
-  );
-  const names = input.KeySchema.map((key) => key.AttributeName);
-  if (names.length > definitions.size) {
+}
+
+/** DynamoDB's checks of a CreateTable request beyond its shape, and the engine's arguments. */
+function createArguments(input: CreateTableInput): [KeySchema, CreateTableOptions] {
+  checkBilling(input);
+  const types = definedTypes(input.AttributeDefinitions);
+  if (input.KeySchema.length > types.size) {
     throw validationError("Invalid KeySchema: Some index key attribute have no definition");
   }
-  if (names.some((name) => !definitions.has(name))) {
-    throw validationError(
-      `${INVALID}Some index key attributes are not defined in AttributeDefinitions. Keys: [${
-        names.join(", ")
-      }], AttributeDefinitions: [${[...definitions.keys()].join(", ")}]`,
-    );
+  const keySchema = keySchemaOf(input.KeySchema, types);
+  const locals = input.LocalSecondaryIndexes;
+  const globals = input.GlobalSecondaryIndexes;
+  for (const [list, name] of [[locals, "Local"], [globals, "Global"]] as const) {
+    if (list !== undefined && list.length === 0) {
+      throw validationError(`${INVALID}List of ${name}SecondaryIndexes is empty`);
+    }
   }
-  if (names[0] === names[1]) {
-    throw validationError(
-      "Both the Hash Key and the Range Key element in the KeySchema have the same name",
-    );
+  const options: {
+    -readonly [K in keyof CreateTableOptions]: CreateTableOptions[K];
+  } = {};
+  if (locals !== undefined) {
+    options.localIndexes = locals.map((index) => localIndexOf(index, keySchema, types));
   }
-  if (input.KeySchema[0]!.KeyType !== "HASH") {
-    throw validationError("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+  if (globals !== undefined) {
+    options.globalIndexes = globals.map((index) => globalIndexOf(index, types));
   }
-  if (input.KeySchema[1] !== undefined && input.KeySchema[1].KeyType !== "RANGE") {
-    throw validationError("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+  const used = [
+    ...input.KeySchema,
+    ...[...locals ?? [], ...globals ?? []].flatMap((index) => index.KeySchema),
+  ]
+    .map((key) => key.AttributeName);
+  if (locals === undefined && globals === undefined) {
+    if (input.KeySchema.length !== input.AttributeDefinitions.length) {
+      throw validationError(
+        `${INVALID}Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions`,
+      );
+    }
+  } else checkAllUsed(types, used);
+  const stream = input.StreamSpecification;
+  if (stream !== undefined) {
+    if (stream.StreamEnabled && stream.StreamViewType === undefined) {
+      throw validationError(
+        `${INVALID}Table is being created with a stream enabled, UpdateViewType is required`,
+      );
+    }
+    if (!stream.StreamEnabled && stream.StreamViewType !== undefined) {
+      throw validationError(
+        `${INVALID}Table is being created with a stream disabled, UpdateViewType should not be specified`,
+      );
+    }
+    if (stream.StreamViewType !== undefined) options.stream = { viewType: stream.StreamViewType };
   }
-  if (names.length !== input.AttributeDefinitions.length) {
-    throw validationError(
-      `${INVALID}Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions`,
-    );
-  }
-  const attribute = (name: string): KeyAttribute => ({ name, type: definitions.get(name)! });
-  return names[1] === undefined
-    ? { partitionKey: attribute(names[0]!) }
-    : { partitionKey: attribute(names[0]!), sortKey: attribute(names[1]) };
+  return [keySchema, options];
 }
 
 /** CreateTable: a table with a partition key and an optional sort key of type S, N or B. */
@@ -186,16 +132,11 @@ export const CreateTable = defineOperation<CreateTableInput>(
     AttributeDefinitions: { shape: ATTRIBUTE_DEFINITIONS, notNull: true },
     TableName: { shape: s.string(), required: true, tableName: true },
     KeySchema: { shape: KEY_SCHEMA, notNull: true },
-    LocalSecondaryIndexes: s.list(s.any),
-    GlobalSecondaryIndexes: s.list(s.any),
+    LocalSecondaryIndexes: s.list(INDEX),
+    GlobalSecondaryIndexes: s.list(INDEX),
     BillingMode: s.string({ enum: ["PROVISIONED", "PAY_PER_REQUEST"] }),
     ProvisionedThroughput: THROUGHPUT,
-    StreamSpecification: s.struct("StreamSpecification", {
-      StreamEnabled: { shape: s.boolean, notNull: true },
-      StreamViewType: s.string({
-        enum: ["NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY"],
-      }),
-    }),
+    StreamSpecification: STREAM_SPECIFICATION,
     SSESpecification: s.any,
     Tags: s.list(s.any),
     TableClass: s.string({ enum: ["STANDARD", "STANDARD_INFREQUENT_ACCESS"] }),
@@ -206,17 +147,18 @@ export const CreateTable = defineOperation<CreateTableInput>(
   }),
   async (ctx, input) => {
     rejectUnsupported(input);
-    await ctx.db.createTable(input.TableName, keySchemaOf(input));
-    return { TableDescription: describe(ctx, input.TableName) };
+    const [keySchema, options] = createArguments(input);
+    await ctx.db.createTable(input.TableName, keySchema, options);
+    return { TableDescription: await describe(ctx, input.TableName) };
   },
 );
 
-/** DescribeTable: the table's key schema, status and creation time. */
+/** DescribeTable: keys, status, counts, indexes and the latest stream. */
 export const DescribeTable = defineOperation<{ TableName: string }>(
   s.struct("DescribeTableInput", {
     TableName: { shape: s.string(), required: true, tableName: true },
   }),
-  (ctx, input) => ({ Table: describe(ctx, input.TableName) }),
+  async (ctx, input) => ({ Table: await describe(ctx, input.TableName) }),
 );
 
 /** ListTables: the names of the tables, sorted, in pages of up to 100. */
@@ -236,6 +178,136 @@ export const ListTables = defineOperation<{ ExclusiveStartTableName?: string; Li
   },
 );
 
+interface UpdateTableInput {
+  TableName: string;
+  AttributeDefinitions?: AttributeDefinition[];
+  GlobalSecondaryIndexUpdates?: {
+    Create?: WireIndex;
+    Delete?: { IndexName: string };
+    Update?: { IndexName: string };
+  }[];
+  StreamSpecification?: StreamSpecification;
+  BillingMode?: string;
+  ProvisionedThroughput?: unknown;
+  [other: string]: unknown;
+}
+
+const UPDATE_MEMBERS = [
+  "ProvisionedThroughput",
+  "BillingMode",
+  "StreamSpecification",
+  "GlobalSecondaryIndexUpdates",
+  "SSESpecification",
+  "ReplicaUpdates",
+  "DeletionProtectionEnabled",
+  "OnDemandThroughput",
+  "WarmThroughput",
+  "TableClass",
+  "MultiRegionConsistency",
+];
+
+/** The GlobalSecondaryIndexUpdates of an UpdateTable, as the engine takes them. */
+function indexUpdates(input: UpdateTableInput): GlobalIndexUpdate[] {
+  const types = definedTypes(input.AttributeDefinitions ?? []);
+  const updates: GlobalIndexUpdate[] = [];
+  for (const update of input.GlobalSecondaryIndexUpdates!) {
+    const actions = [update.Create, update.Delete, update.Update].filter((a) => a !== undefined);
+    if (actions.length === 0) {
+      throw validationError(
+        `${INVALID}One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null`,
+      );
+    }
+    if (actions.length > 1) {
+      throw validationError(
+        `${INVALID}Only one global secondary index action is allowed per GlobalSecondaryIndexUpdate object`,
+      );
+    }
+    if (update.Update !== undefined) throw notSupported("GlobalSecondaryIndexUpdates Update");
+    if (update.Delete !== undefined) updates.push({ delete: update.Delete.IndexName });
+    if (update.Create !== undefined) {
+      if (input.AttributeDefinitions === undefined) {
+        throw validationError(
+          `${INVALID}AttributeDefinitions is not specified for index: ${update.Create.IndexName}`,
+        );
+      }
+      updates.push({ create: globalIndexOf(update.Create, types) });
+    }
+  }
+  return updates;
+}
+
+/**
+ * UpdateTable: creates (backfilled online) or deletes a global secondary index, or enables or
+ * disables the stream. Throughput and billing changes are accepted and change nothing.
+ */
+export const UpdateTable = defineOperation<UpdateTableInput>(
+  s.struct("UpdateTableInput", {
+    TableName: { shape: s.string(), required: true, tableName: true },
+    AttributeDefinitions: ATTRIBUTE_DEFINITIONS,
+    GlobalSecondaryIndexUpdates: s.list(
+      s.struct("GlobalSecondaryIndexUpdate", {
+        Create: INDEX,
+        Delete: s.struct("DeleteGlobalSecondaryIndexAction", {
+          IndexName: { shape: s.string({ minLength: 3, maxLength: 255 }), notNull: true },
+        }),
+        Update: s.any,
+      }),
+    ),
+    StreamSpecification: STREAM_SPECIFICATION,
+    BillingMode: s.string({ enum: ["PROVISIONED", "PAY_PER_REQUEST"] }),
+    ProvisionedThroughput: THROUGHPUT,
+    SSESpecification: s.any,
+    ReplicaUpdates: s.any,
+    DeletionProtectionEnabled: s.boolean,
+    OnDemandThroughput: s.any,
+    WarmThroughput: s.any,
+    TableClass: s.string({ enum: ["STANDARD", "STANDARD_INFREQUENT_ACCESS"] }),
+    MultiRegionConsistency: s.any,
+  }),
+  async (ctx, input) => {
+    if (UPDATE_MEMBERS.every((member) => input[member] === undefined)) {
+      throw validationError(
+        "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required",
+      );
+    }
+    if (input.SSESpecification !== undefined) throw notSupported("SSESpecification");
+    if (input.ReplicaUpdates !== undefined) throw notSupported("ReplicaUpdates");
+    if (input.DeletionProtectionEnabled === true) throw notSupported("DeletionProtectionEnabled");
+    const stream = input.StreamSpecification;
+    const updates = input.GlobalSecondaryIndexUpdates;
+    if (updates !== undefined && updates.length === 0) {
+      throw validationError(`${INVALID}List of GlobalSecondaryIndexUpdates is empty`);
+    }
+    if (updates !== undefined && stream !== undefined) {
+      throw validationError(
+        `${INVALID}You cannot create or delete index while changing stream status`,
+      );
+    }
+    if (stream !== undefined) {
+      if (stream.StreamEnabled && stream.StreamViewType === undefined) {
+        throw validationError(
+          `${INVALID}If stream is being enabled then UpdateViewType is required`,
+        );
+      }
+      if (!stream.StreamEnabled && stream.StreamViewType !== undefined) {
+        throw validationError(
+          `${INVALID}If stream is being disabled, then UpdateViewType must not be specified`,
+        );
+      }
+      await ctx.db.updateTable(input.TableName, {
+        stream: stream.StreamEnabled
+          ? { enabled: true, viewType: stream.StreamViewType! }
+          : { enabled: false },
+      });
+    } else if (updates !== undefined) {
+      await ctx.db.updateTable(input.TableName, { globalIndexUpdates: indexUpdates(input) });
+    } else {
+      return { TableDescription: await describe(ctx, input.TableName) };
+    }
+    return { TableDescription: await describe(ctx, input.TableName, "UPDATING") };
+  },
+);
+
 /** DeleteTable: drops a table and its items. */
 export const DeleteTable = defineOperation<{ TableName: string }>(
   s.struct("DeleteTableInput", {
@@ -243,18 +315,44 @@ export const DeleteTable = defineOperation<{ TableName: string }>(
   }),
   async (ctx, input) => {
     if (input.TableName === "") throw validationError("The default table cannot be deleted");
-    const description = describe(ctx, input.TableName, "DELETING");
+    const description = await describe(ctx, input.TableName, "DELETING");
     await ctx.db.deleteTable(input.TableName);
     return { TableDescription: description };
   },
 );
 
-/** DescribeTimeToLive: TTL is not implemented yet, so it is DISABLED on every table. */
+/** DescribeTimeToLive: the table's TTL status and attribute. */
 export const DescribeTimeToLive = defineOperation<{ TableName: string }>(
   s.struct("DescribeTimeToLiveInput", { TableName: ENUMS.tableName }),
-  (ctx, input) => {
-    ctx.api.table(input.TableName);
-    return { TimeToLiveDescription: { TimeToLiveStatus: "DISABLED" } };
+  ({ db }, input) => {
+    const ttl = db.describeTimeToLive(input.TableName);
+    return {
+      TimeToLiveDescription: ttl.attributeName === undefined
+        ? { TimeToLiveStatus: ttl.status }
+        : { TimeToLiveStatus: ttl.status, AttributeName: ttl.attributeName },
+    };
+  },
+);
+
+/** UpdateTimeToLive: enables or disables expiry on an attribute. */
+export const UpdateTimeToLive = defineOperation<{
+  TableName: string;
+  TimeToLiveSpecification: { Enabled: boolean; AttributeName: string };
+}>(
+  s.struct("UpdateTimeToLiveInput", {
+    TableName: ENUMS.tableName,
+    TimeToLiveSpecification: {
+      shape: s.struct("TimeToLiveSpecification", {
+        Enabled: { shape: s.boolean, notNull: true },
+        AttributeName: { shape: s.string({ minLength: 1, maxLength: 255 }), notNull: true },
+      }),
+      notNull: true,
+    },
+  }),
+  async ({ db }, input) => {
+    const { Enabled, AttributeName } = input.TimeToLiveSpecification;
+    await db.updateTimeToLive(input.TableName, { attributeName: AttributeName, enabled: Enabled });
+    return { TimeToLiveSpecification: { Enabled, AttributeName } };
   },
 );
 

@@ -92,7 +92,9 @@ test("transactWrite() is all or nothing after a power cut at every filesystem op
   await Promise.all(pending);
   armed = false;
   await db.close();
-  assert.ok(cuts.length > 2 * TRANSACTIONS, `a cut at every operation: ${cuts.length}`);
+  // Group commit lets transactions in flight share a WAL write and sync, so a run may make
+  // fewer operations than transactions; it still must offer cuts throughout.
+  assert.ok(cuts.length > TRANSACTIONS / 2, `a cut at every operation: ${cuts.length}`);
   let torn = 0;
   for (const cut of cuts) {
     const where = `seed ${seed}, cut after operation ${cut.operation}`;

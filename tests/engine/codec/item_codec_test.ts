@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import {
   decodeItem,
   encodeItem,
+  encodeValidItem,
   itemSize,
   utf8Length,
   validateItemSize,
@@ -113,6 +114,27 @@ test("decodeItem(encodeItem(x)) equals x for random items (seeded)", () => {
   for (let i = 0; i < 1000; i++) {
     const item = randomItem(rng);
     assert.deepEqual(decodeItem(encodeItem(item)), item, `seed ${rng.seed}`);
+  }
+});
+
+test("encodeValidItem() counts sizes as itemSize() does: same bytes, same 400 KB boundary (seeded)", () => {
+  const rng = new Rng();
+  for (let i = 0; i < 300; i++) {
+    const item = randomItem(rng);
+    assert.deepEqual(encodeValidItem(item), encodeItem(item), `seed ${rng.seed}`);
+    // Pad the item with a string that brings it to exactly 400 KB, then one byte over.
+    const room = 409_600 - itemSize(item) - "pad".length;
+    const full = { ...item, pad: { S: "x".repeat(room) } };
+    assert.equal(itemSize(full), 409_600);
+    encodeValidItem(full);
+    const over = { ...item, pad: { S: "x".repeat(room + 1) } };
+    assert.throws(() => encodeValidItem(over), /actual 409601 bytes/, `seed ${rng.seed}`);
+  }
+});
+
+test("encodeValidItem() refuses empty and over-long (64 KiB) attribute names, nested ones too", () => {
+  for (const item of [{ "": { S: "a" } }, { m: { M: { ["n".repeat(65_536)]: { NULL: true } } } }]) {
+    assert.throws(() => encodeValidItem(item as AttributeMap), /attribute name size/);
   }
 });
 

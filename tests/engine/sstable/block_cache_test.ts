@@ -4,10 +4,10 @@ import { Block } from "../../../engine/sstable/block.ts";
 import { BlockBuilder } from "../../../engine/sstable/block_builder.ts";
 import { BlockCache } from "../../../engine/sstable/block_cache.ts";
 
-/** A block whose payload is exactly `size` bytes (size >= 9). */
+/** A block whose payload is exactly `size` bytes (size >= 10, not 137). */
 function blockOf(size: number): Block {
   const builder = new BlockBuilder();
-  builder.add(new Uint8Array(0), 1, new Uint8Array(size - 9 - (size >= 137 ? 1 : 0)));
+  builder.add(new Uint8Array(0), 1, new Uint8Array(size - 10 - (size >= 138 ? 1 : 0)));
   const payload = builder.finish().slice();
   assert.equal(payload.length, size);
   return Block.decode(payload);
@@ -54,7 +54,7 @@ test("BlockCache does not keep a block larger than its budget", () => {
   assert.equal(cache.get(1, 40), undefined);
   assert.ok(cache.get(1, 0));
   const none = new BlockCache(0);
-  none.insert(1, 0, blockOf(9));
+  none.insert(1, 0, blockOf(10));
   assert.equal(none.blockCount, 0);
 });
 

@@ -12,26 +12,29 @@ function build(entries: Array<[string, number, string | null]>): Uint8Array {
   return builder.finish().slice();
 }
 
-test("BlockBuilder encodes key_length key seq value_tag value, u16 offsets, u32 count", () => {
-  const payload = build([["apple", 1, "red"], ["kiwi", 3, null], ["lime", 300, ""]]);
+test("BlockBuilder encodes shared unshared key_suffix seq value_tag value, u16 offsets, u32 count", () => {
+  const payload = build([["apple", 1, "red"], ["apricot", 3, null], ["kiwi", 300, ""]]);
   assert.equal(
     hex(payload),
-    "05" + "6170706c65" + "01" + "04" + "726564" + // apple seq 1 tag 4 "red"
-      "04" + "6b697769" + "03" + "00" + //              kiwi seq 3 tombstone
-      "04" + "6c696d65" + "ac02" + "01" + //            lime seq 300 empty value
-      "0000" + "0b00" + "1200" + //                     offsets 0, 11, 18
-      "03000000", //                                     count 3
+    "00" + "05" + "6170706c65" + "01" + "04" + "726564" + // apple seq 1 tag 4 "red"
+      "02" + "05" + "7269636f74" + "03" + "00" + //         "ap" + "ricot" seq 3 tombstone
+      "00" + "04" + "6b697769" + "ac02" + "01" + //          kiwi seq 300 empty value
+      "0000" + "0c00" + "1500" + //                          offsets 0, 12, 21
+      "03000000", //                                          count 3
   );
 });
 
-test("BlockBuilder.sizeWith() predicts the payload size after an add", () => {
+test("BlockBuilder.sizeWith() predicts the payload size after an add, shared prefix included", () => {
   const builder = new BlockBuilder();
-  const predicted = builder.sizeWith(5, 300, 3);
+  const predicted = builder.sizeWith(utf8("apple"), 300, 3);
   builder.add(utf8("apple"), 300, utf8("red"));
   assert.equal(builder.size, predicted);
-  assert.equal(builder.finish().length, predicted);
+  const next = builder.sizeWith(utf8("apricot"), 1, -1);
+  assert.equal(next, predicted + 1 + 1 + 5 + 1 + 1 + 2);
+  builder.add(utf8("apricot"), 1, null);
+  assert.equal(builder.finish().length, next);
   builder.reset();
-  assert.equal(builder.sizeWith(1, 1, -1), 1 + 1 + 1 + 1 + 2 + 4);
+  assert.equal(builder.sizeWith(utf8("a"), 1, -1), 1 + 1 + 1 + 1 + 1 + 2 + 4);
 });
 
 test("BlockBuilder switches to u32 offsets once the payload passes 64 KiB", () => {
@@ -44,7 +47,7 @@ test("BlockBuilder switches to u32 offsets once the payload passes 64 KiB", () =
   const offsets = payload.subarray(payload.length - 4 - count * 4, payload.length - 4);
   const view = new DataView(offsets.buffer, offsets.byteOffset);
   assert.equal(view.getUint32(0, true), 0);
-  assert.equal(view.getUint32(4, true), 1 + 1 + 1 + 3 + 70_000);
+  assert.equal(view.getUint32(4, true), 1 + 1 + 1 + 1 + 3 + 70_000);
   const block = Block.decode(payload);
   assert.equal(block.get(utf8("a"))?.value?.length, 70_000);
   assert.deepEqual(plain(block.get(utf8("b"))), { key: utf8("b"), seq: 2, value: utf8("x") });
@@ -87,11 +90,16 @@ test("Block.lowerBound() returns the first entry at or after the key", () => {
   assert.equal(block.lowerBound(utf8("g")), 3);
 });
 
-test("Block entries are views of the block (no copy)", () => {
-  const payload = build([["k", 1, "v"]]);
-  const entry = Block.decode(payload).entryAt(0);
+test("Block entries are views of the block; a key sharing a prefix is rebuilt", () => {
+  const payload = build([["k", 1, "v"], ["kz", 2, "w"]]);
+  const block = Block.decode(payload);
+  const entry = block.entryAt(0);
   assert.equal(entry.key.buffer, payload.buffer);
   assert.equal(entry.value?.buffer, payload.buffer);
+  const second = block.entryAt(1);
+  assert.deepEqual(second.key, utf8("kz"));
+  assert.notEqual(second.key.buffer, payload.buffer);
+  assert.equal(second.value?.buffer, payload.buffer);
 });
 
 test("Block.check() decodes every entry and rejects a broken layout", () => {
@@ -101,11 +109,14 @@ test("Block.check() decodes every entry and rejects a broken layout", () => {
     { key: utf8("b"), seq: 2, value: null },
   ]);
   const badOffset = payload.slice();
-  badOffset[badOffset.length - 6] = 3; // second offset 5 -> 3
+  badOffset[badOffset.length - 6] = 3; // second offset 6 -> 3
   assert.throws(() => Block.decode(badOffset).check(), RangeError);
   const tooLong = payload.slice();
-  tooLong[0] = 0x7f; // first key length runs past the entries
+  tooLong[0] = 0x7f; // the first entry claims a shared prefix
   assert.throws(() => Block.decode(tooLong).check(), RangeError);
+  const oversharing = payload.slice();
+  oversharing[6] = 2; // the second entry shares 2 bytes of a 1-byte first key
+  assert.throws(() => Block.decode(oversharing).check(), RangeError);
 });
 
 test("Block.decode() rejects a count that does not fit", () => {
@@ -144,5 +155,7 @@ test("Block.get() and lowerBound() agree with a linear search on prefix-heavy ke
       const found = expected < keys.length && compare(keys[expected]!, key) === 0;
       assert.equal(block.get(key)?.seq, found ? expected + 1 : undefined, hex(key));
     }
+    keys.forEach((key, i) => assert.deepEqual(block.entryAt(i).key, key));
+    assert.deepEqual(block.check().map((entry) => entry.key), keys);
   }
 });

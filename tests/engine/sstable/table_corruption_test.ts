@@ -123,19 +123,21 @@ test("TableReader.open() reports a truncated file as corrupt, naming it", async 
   }
 });
 
-test("TableReader.open() refuses a newer format version with NOT_SUPPORTED", async () => {
+test("TableReader.open() refuses a newer or an older format version with NOT_SUPPORTED", async () => {
   const { bytes } = await original();
-  const newer = bytes.slice();
-  newer[4] = 2;
-  putU32(newer, 8, crc32c(newer, 0, 8));
-  const fs = await fsWith(newer);
-  await assert.rejects(
-    TableReader.open(fs, PATH),
-    kstoneError(
-      "NOT_SUPPORTED",
-      "Cannot read SST file 042-5.sst: format version 2 is newer than supported version 1",
-    ),
-  );
+  for (const [version, relation] of [[3, "newer"], [1, "older"]] as const) {
+    const other = bytes.slice();
+    other[4] = version;
+    putU32(other, 8, crc32c(other, 0, 8));
+    const fs = await fsWith(other);
+    await assert.rejects(
+      TableReader.open(fs, PATH),
+      kstoneError(
+        "NOT_SUPPORTED",
+        `Cannot read SST file 042-5.sst: format version ${version} is ${relation} than supported version 2`,
+      ),
+    );
+  }
 });
 
 test("TableReader.open() refuses unknown header flags with NOT_SUPPORTED", async () => {
@@ -156,7 +158,7 @@ test("TableReader.open() rejects version 0 and a footer version that differs fro
   putU32(zero, 8, crc32c(zero, 0, 8));
   await assert.rejects(TableReader.open(await fsWith(zero), PATH), HEADER_INVALID);
   const mismatch = bytes.slice();
-  mismatch[footerOffset + 36] = 2;
+  mismatch[footerOffset + 36] = 3;
   putU32(mismatch, footerOffset + 44, crc32c(mismatch, footerOffset, footerOffset + 44));
   await assert.rejects(TableReader.open(await fsWith(mismatch), PATH), HEADER_INVALID);
 });
@@ -190,7 +192,7 @@ test("TableReader reports checksummed but malformed blocks as 'Malformed SST fil
 test("TableReader.verify() catches a checksummed data block that contradicts the properties", async () => {
   const { bytes } = await original();
   const forged = bytes.slice();
-  const seqAt = HEADER_SIZE + 1 + ENTRIES[0]!.key.length;
+  const seqAt = HEADER_SIZE + 2 + ENTRIES[0]!.key.length; // after shared 0, length, key
   assert.equal(forged[seqAt], 1);
   forged[seqAt] = 0x7f; // seq 1 -> 127, past the table's max seq
   const blockEnd = HEADER_SIZE + firstBlockLength(bytes);

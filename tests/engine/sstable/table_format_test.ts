@@ -10,21 +10,22 @@ import { fromHex, hex, plain, utf8 } from "./_helpers.ts";
 
 /** The worked example of docs/format/sstable.md, region by region. */
 const GOLDEN = [
-  // header (0..12): magic, version 1, flags 0, crc32c of bytes 0..8
-  "5353544d 0100 0000 d839291c",
-  // data block (12..42): apple seq 1 "red", kiwi seq 3 tombstone, offsets 0 and 11, count 2, crc
-  "05 6170706c65 01 04 726564  04 6b697769 03 00  0000 0b00  02000000  f9cc8f02",
-  // index block (42..54): 1 entry, last key "kiwi", offset 12, length 30, crc
-  "01 04 6b697769 0c 1e  da605f36",
-  // bloom block (54..67): 64 filter bits, 7 probes, crc
+  // header (0..12): magic, version 2, flags 0, crc32c of bytes 0..8
+  "5353544d 0200 0000 e1b00b7e",
+  // data block (12..44): apple (shares 0) seq 1 "red", kiwi (shares 0) seq 3 tombstone,
+  // offsets 0 and 12, count 2, crc
+  "00 05 6170706c65 01 04 726564  00 04 6b697769 03 00  0000 0c00  02000000  6fc9e617",
+  // index block (44..56): 1 entry, last key "kiwi", offset 12, length 32, crc
+  "01 04 6b697769 0c 20  4c96c4aa",
+  // bloom block (56..69): 64 filter bits, 7 probes, crc
   "09810098 90088800 07  ccc2ef46",
-  // properties block (67..144): 7 x u64, smallest key, largest key, crc
+  // properties block (69..146): 7 x u64, smallest key, largest key, crc
   "0200000000000000 0100000000000000 0100000000000000 0300000000000000",
-  "1e00000000000000 0900000000000000 0300000000000000",
-  "05000000 6170706c65 04000000 6b697769  e9226f86",
-  // footer (144..192): index 42+12, bloom 54+13, properties 67+77, version 1, reserved, magic, crc
-  "2a00000000000000 0c000000 3600000000000000 0d000000 4300000000000000 4d000000",
-  "0100 0000 5353544d 1e2f6840",
+  "2000000000000000 0900000000000000 0300000000000000",
+  "05000000 6170706c65 04000000 6b697769  33858a04",
+  // footer (146..194): index 44+12, bloom 56+13, properties 69+77, version 2, reserved, magic, crc
+  "2c00000000000000 0c000000 3800000000000000 0d000000 4500000000000000 4d000000",
+  "0200 0000 5353544d 9925a209",
 ].join(" ");
 
 const ENTRIES = [
@@ -43,7 +44,7 @@ async function golden(): Promise<{ fs: MemoryFileSystem; path: string; bytes: Ui
 test("writeTable() writes the documented bytes for a two-entry table", async () => {
   const { bytes } = await golden();
   assert.equal(hex(bytes), hex(fromHex(GOLDEN)));
-  assert.equal(bytes.length, 192);
+  assert.equal(bytes.length, 194);
 });
 
 test("the documented default 1% filter gives the same file as 10 bits per key here", async () => {
@@ -65,12 +66,12 @@ test("every checksum in the golden file is the CRC-32C of what it covers", async
   const { bytes } = await golden();
   const u32 = (at: number) => new DataView(bytes.buffer, bytes.byteOffset).getUint32(at, true);
   assert.equal(u32(8), crc32c(bytes, 0, 8));
-  const blocks: Array<[number, number]> = [[12, 30], [42, 12], [54, 13], [67, 77]];
+  const blocks: Array<[number, number]> = [[12, 32], [44, 12], [56, 13], [69, 77]];
   for (const [offset, length] of blocks) {
     assert.equal(u32(offset + length - 4), crc32c(bytes, offset, offset + length - 4), `${offset}`);
   }
   const footer = bytes.length - FOOTER_SIZE;
-  assert.equal(footer, 144);
+  assert.equal(footer, 146);
   assert.equal(u32(footer + 44), crc32c(bytes, footer, footer + 44));
   assert.equal(HEADER_SIZE, 12);
 });
@@ -87,8 +88,8 @@ test("TableReader reads the golden file back", async () => {
     },
     {
       path,
-      fileSize: 192,
-      formatVersion: 1,
+      fileSize: 194,
+      formatVersion: 2,
       entryCount: 2,
       tombstoneCount: 1,
       minSeq: 1,
@@ -96,7 +97,7 @@ test("TableReader reads the golden file back", async () => {
       smallestKey: hex(utf8("apple")),
       largestKey: hex(utf8("kiwi")),
       blockCount: 1,
-      dataBytes: 30,
+      dataBytes: 32,
       indexBytes: 12,
       bloomBytes: 13,
       rawKeyBytes: 9,

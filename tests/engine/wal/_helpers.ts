@@ -30,6 +30,8 @@ export class GatedFileSystem implements FileSystem {
   readonly inner: FileSystem;
   /** datasync + datasyncSync calls on handles. */
   syncs = 0;
+  /** datasyncSync calls on handles (blocking ones). */
+  blockingSyncs = 0;
   /** write + append calls on handles. */
   writes = 0;
   #holding = false;
@@ -77,6 +79,7 @@ export class GatedFileSystem implements FileSystem {
       },
       datasyncSync: () => {
         this.syncs++;
+        this.blockingSyncs++;
         inner.datasyncSync();
       },
       close: () => inner.close(),

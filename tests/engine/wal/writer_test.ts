@@ -271,3 +271,48 @@ test("WalWriter.append() refuses a payload over 64 MiB", async () => {
   assert.throws(() => wal.append(new Uint8Array(64 * 1024 * 1024 + 1)), RangeError);
   await wal.close();
 });
+
+test("WalWriter writes zeros ahead of small batches, which readers drop and close() cuts off", async () => {
+  const fs = await gated();
+  const wal = await WalWriter.create(fs, PATH, { nextLsn: 1 });
+  const writes = fs.writes;
+  for (let lsn = 1; lsn <= 3; lsn++) await wal.durable(wal.append(payloadFor(lsn)));
+  assert.equal(fs.writes - writes, 3, "the zeros go out with the first batch, in its write");
+  const end = wal.size;
+  const size = (await fs.stat(PATH)).size;
+  assert.ok(size > end + 8 * 1024, `the file holds zeros past the last record: ${size}`);
+  const open = await readWal(fs, PATH);
+  assert.deepEqual(open.records.map((record) => record.lsn), [1, 2, 3]);
+  assert.deepEqual([open.validSize, open.tornBytes], [end, size - end]);
+  await wal.close();
+  assert.equal((await fs.stat(PATH)).size, end);
+  const closed = await readWal(fs, PATH);
+  assert.deepEqual([closed.records.length, closed.tornBytes], [3, 0]);
+});
+
+test("WalWriter with syncCall async syncs a lone writer's records on the main thread, probing now and then", async () => {
+  const fs = await gated();
+  const wal = await WalWriter.create(fs, PATH, { nextLsn: 1, syncCall: "async" });
+  const [syncs, blocking] = [fs.syncs, fs.blockingSyncs];
+  let lsn = 0;
+  for (; lsn < 40; lsn++) await wal.durable(wal.append(payloadFor(lsn + 1)));
+  assert.equal(fs.syncs - syncs, 40);
+  const blocked = fs.blockingSyncs - blocking;
+  assert.ok(blocked >= 30 && blocked <= 38, `most syncs block, some probe: ${blocked}`);
+  // Hold async syncs until a probe is in flight, then give it company.
+  fs.hold();
+  let probe: Promise<void> | undefined;
+  while (probe === undefined) {
+    const durable = wal.durable(wal.append(payloadFor(++lsn)));
+    await settle();
+    if (fs.held > 0) probe = durable;
+    else await durable;
+  }
+  const company = wal.durable(wal.append(payloadFor(++lsn)));
+  fs.release();
+  await Promise.all([probe, company]);
+  const before = fs.blockingSyncs;
+  await wal.durable(wal.append(payloadFor(++lsn)));
+  assert.equal(fs.blockingSyncs, before, "after company, a lone record syncs asynchronously");
+  await wal.close();
+});
