@@ -21,21 +21,23 @@ import type {
 import {
   droppedKeyspaces,
   type IndexDefinition,
-  type StreamDefinition,
   streamLabel,
-  type StreamViewType,
   type TableDefinition,
 } from "./catalog.ts";
 import { attributeDefinitionsOf, checkIndexSet, globalIndex, localIndex } from "./index_rules.ts";
 import { checkKeySchema, type KeySchema } from "./key_schema.ts";
 import { type KeyspaceSize, measureKeyspace } from "./keyspace_size.ts";
+import {
+  changeIndexes,
+  changeStream,
+  checkTtlAttribute,
+  checkViewType,
+  newStream,
+} from "./table_changes.ts";
 import { tableNotFound, type TableRegistry } from "./table_registry.ts";
 
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 const INVALID = "One or more parameter values were invalid: ";
-const VIEW_TYPES: readonly string[] = ["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"];
-const ONE_INDEX_CHANGE =
-  "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table";
 
 /** What table management needs from its database. */
 export interface AdminContext {
@@ -234,8 +236,8 @@ export class TableAdmin {
       throw validation(`${INVALID}You cannot create or delete index while changing stream status`);
     }
     const next = updates === undefined
-      ? this.#changeStream(definition, changes.stream!)
-      : this.#changeIndexes(definition, updates);
+      ? changeStream(this.#ctx, definition, changes.stream!)
+      : changeIndexes(this.#ctx, definition, updates);
     const durable = this.#ctx.tables.save(next.definition);
     const created = next.created;
     const deleted = next.deleted;
@@ -357,93 +359,6 @@ export class TableAdmin {
     return size;
   }
 
-  #changeStream(
-    definition: TableDefinition,
-    change: NonNullable<UpdateTableChanges["stream"]>,
-  ): { definition: TableDefinition; created?: number; deleted?: number } {
-    const streams = definition.streams ?? [];
-    const latest = streams.at(-1);
-    if (change.enabled === true) {
-      const viewType = checkViewType(change.viewType);
-      if (latest?.enabled === true) {
-        throw validation(`Table already has an enabled stream: TableName: ${definition.name}`);
-      }
-      const createdAt = Math.max(this.#ctx.now(), (latest?.createdAt ?? -Infinity) + 1);
-      const stream = newStream(viewType, this.#ctx.tables, createdAt);
-      return { definition: { ...definition, streams: [...streams, stream] } };
-    }
-    if (latest?.enabled !== true) {
-      throw validation(`Table has no stream to disable: TableName: ${definition.name}`);
-    }
-    return {
-      definition: {
-        ...definition,
-        streams: [...streams.slice(0, -1), { ...latest, enabled: false }],
-      },
-    };
-  }
-
-  #changeIndexes(
-    definition: TableDefinition,
-    updates: UpdateTableChanges["globalIndexUpdates"] & object,
-  ): { definition: TableDefinition; created?: number; deleted?: number } {
-    if (updates.length === 0) {
-      throw validation(`${INVALID}List of GlobalSecondaryIndexUpdates is empty`);
-    }
-    const names = updates.map((update) => "create" in update ? update.create?.name : update.delete);
-    const twice = names.find((name, i) => names.indexOf(name) !== i);
-    if (twice !== undefined) {
-      throw validation(
-        `${INVALID}Only one global secondary index update per index is allowed simultaneously. Index: ${twice}`,
-      );
-    }
-    const indexes = definition.indexes ?? [];
-    if (updates.length > 1 || indexes.some((index) => index.status !== "ACTIVE")) {
-      throw new KstoneError("LIMIT_EXCEEDED", ONE_INDEX_CHANGE);
-    }
-    const update = updates[0]!;
-    if ("create" in update) {
-      if (indexes.some((index) => index.name === update.create?.name)) {
-        throw validation("Attempting to create an index which already exists");
-      }
-      const index = globalIndex(
-        update.create,
-        this.#ctx.tables.allocateId(),
-        this.#ctx.now(),
-        "CREATING",
-      );
-      const next = [...indexes, index];
-      checkIndexSet(next, "LIMIT_EXCEEDED");
-      return {
-        definition: {
-          ...definition,
-          indexes: next,
-          attributeDefinitions: attributeDefinitionsOf(definition.keySchema, next),
-        },
-        created: index.id,
-      };
-    }
-    const target = indexes.find((index) => index.name === update.delete);
-    if (target === undefined) {
-      throw new KstoneError(
-        "RESOURCE_NOT_FOUND",
-        `Requested resource not found: Index: ${String(update.delete)} not found`,
-      );
-    }
-    if (target.kind !== "GLOBAL") {
-      throw validation(`Cannot delete an index that is not a GlobalSecondaryIndex: ${target.name}`);
-    }
-    return {
-      definition: {
-        ...definition,
-        indexes: indexes.map((index) =>
-          index === target ? { ...index, status: "DELETING" as const } : index
-        ),
-      },
-      deleted: target.id,
-    };
-  }
-
   /** Saves a change to a live table's current definition (no-op once the table is gone). */
   #change(
     tableId: number,
@@ -518,30 +433,4 @@ function setStatus(
     ...definition,
     indexes: indexes.map((index) => index === target ? { ...index, status } : index),
   };
-}
-
-function newStream(
-  viewType: StreamViewType,
-  tables: TableRegistry,
-  createdAt: number,
-): StreamDefinition {
-  return { id: tables.allocateId(), viewType, enabled: true, createdAt };
-}
-
-function checkViewType(viewType: unknown): StreamViewType {
-  if (typeof viewType !== "string" || !VIEW_TYPES.includes(viewType)) {
-    throw validation(
-      `Invalid StreamViewType: ${String(viewType)}: must be one of ${VIEW_TYPES.join(", ")}`,
-    );
-  }
-  return viewType as StreamViewType;
-}
-
-function checkTtlAttribute(name: unknown): string {
-  if (typeof name !== "string" || name.length === 0 || name.length > 255) {
-    throw validation(
-      `Invalid TimeToLive AttributeName: ${String(name)}: must be 1 to 255 characters`,
-    );
-  }
-  return name;
 }
