@@ -8,15 +8,13 @@
  *
  * @module
  */
-import { concatBytes } from "../codec/bytes.ts";
 import { encodeKey, stripeOf } from "../codec/key_codec.ts";
+import { utf8Length } from "../codec/_utf8.ts";
 import type { IndexDefinition } from "../db/catalog.ts";
 import type { ItemLocation, KeyAttribute } from "../db/key_schema.ts";
 import { MAX_PARTITION_KEY_SIZE, MAX_SORT_KEY_SIZE } from "../limits.ts";
 import type { AttributeMap, AttributeValue } from "../model/attribute_value.ts";
 import type { ApiTable } from "../api/context.ts";
-
-const encoder = new TextEncoder();
 
 /** An index key attribute and its role, in key order. */
 export interface IndexKeyPart {
@@ -47,7 +45,7 @@ export function indexKeyParts(index: IndexDefinition): IndexKeyPart[] {
  * @returns The size in bytes.
  */
 export function keyValueSize(value: AttributeValue): number {
-  if ("S" in value) return encoder.encode(value.S).length;
+  if ("S" in value) return utf8Length(value.S);
   if ("B" in value) return value.B.length;
   return 0;
 }
@@ -109,6 +107,7 @@ export function indexEntryKey(
   table: ApiTable,
   index: IndexDefinition,
   item: AttributeMap,
+  tableKey: Uint8Array = tableKeyOf(table, item),
 ): ItemLocation | undefined {
   const values: AttributeValue[] = [];
   for (const part of indexKeyParts(index)) {
@@ -116,14 +115,39 @@ export function indexEntryKey(
     if (value === undefined || !isIndexKeyValue(part, value)) return undefined;
     values.push(value);
   }
-  const { partitionKey, sortKey } = table.keySchema;
-  const tablePk = item[partitionKey.name]!;
-  const tableSk = sortKey === undefined ? undefined : item[sortKey.name];
-  const key = concatBytes([
-    encodeKey(index.id, values[0]!, values[1]),
-    encodeKey(table.id, tablePk, tableSk).subarray(4),
-  ]);
+  const indexKey = encodeKey(index.id, values[0]!, values[1]);
+  const key = new Uint8Array(indexKey.length + tableKey.length - 4);
+  key.set(indexKey);
+  key.set(tableKey.subarray(4), indexKey.length);
   return { stripe: stripeOf(values[0]!), key };
+}
+
+/**
+ * An item's key in its table, whose components (after the table id) end every entry key of the
+ * item; compute it once for all of a table's indexes.
+ *
+ * @param table The table.
+ * @param item The item.
+ * @returns The encoded table key.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { encodeKey } from "../codec/key_codec.ts";
+ * import { tableKeyOf } from "./index_key.ts";
+ * const table = {
+ *   id: 2,
+ *   name: "orders",
+ *   keySchema: { partitionKey: { name: "customer", type: "S" as const } },
+ *   sortKeyOptional: false,
+ * };
+ * assert.deepEqual(tableKeyOf(table, { customer: { S: "c1" }, n: { N: "1" } }), encodeKey(2, { S: "c1" }));
+ * ```
+ */
+export function tableKeyOf(table: ApiTable, item: AttributeMap): Uint8Array {
+  const { partitionKey, sortKey } = table.keySchema;
+  const sk = sortKey === undefined ? undefined : item[sortKey.name];
+  return encodeKey(table.id, item[partitionKey.name]!, sk);
 }
 
 /**

@@ -14,7 +14,7 @@ import { MAX_PARTITION_KEY_SIZE, MAX_SORT_KEY_SIZE } from "../limits.ts";
 import { type AttributeMap, typeOf } from "../model/attribute_value.ts";
 import type { Mutation } from "../store/batch_codec.ts";
 import type { ApiTable } from "../api/context.ts";
-import { indexEntryKey, indexKeyParts, keyValueSize } from "./index_key.ts";
+import { indexEntryKey, indexKeyParts, keyValueSize, tableKeyOf } from "./index_key.ts";
 import { projectItem } from "./projection.ts";
 
 /**
@@ -30,9 +30,39 @@ export function indexEntry(
   index: IndexDefinition,
   item: AttributeMap,
 ): Mutation | undefined {
-  const location = indexEntryKey(table, index, item);
+  return entryOf(table, index, item, undefined);
+}
+
+/** An item's entry; an `ALL` projection stores the item itself, encoded once per write. */
+function entryOf(
+  table: ApiTable,
+  index: IndexDefinition,
+  item: AttributeMap,
+  memo: WriteMemo | undefined,
+): Mutation | undefined {
+  if (memo === undefined) {
+    const location = indexEntryKey(table, index, item);
+    if (location === undefined) return undefined;
+    return { ...location, value: encodeItem(projectItem(table, index, item)) };
+  }
+  let tableKey = memo.tableKeys.get(item);
+  if (tableKey === undefined) memo.tableKeys.set(item, tableKey = tableKeyOf(table, item));
+  const location = indexEntryKey(table, index, item, tableKey);
   if (location === undefined) return undefined;
-  return { ...location, value: encodeItem(projectItem(table, index, item)) };
+  if (index.projection.type !== "ALL") {
+    return { ...location, value: encodeItem(projectItem(table, index, item)) };
+  }
+  let value = memo.encoded.get(item);
+  if (value === undefined) memo.encoded.set(item, value = encodeItem(item));
+  return { ...location, value };
+}
+
+/** What one write computes once for all of a table's indexes, per item (old and new). */
+interface WriteMemo {
+  /** The items' table keys. */
+  readonly tableKeys: Map<AttributeMap, Uint8Array>;
+  /** The items' encodings (what an `ALL` projection stores). */
+  readonly encoded: Map<AttributeMap, Uint8Array>;
 }
 
 /**
@@ -78,9 +108,10 @@ export function indexMutations(
   next: AttributeMap | undefined,
 ): Mutation[] {
   const mutations: Mutation[] = [];
+  const memo: WriteMemo = { tableKeys: new Map(), encoded: new Map() };
   for (const index of table.indexes ?? []) {
-    const before = old === undefined ? undefined : indexEntry(table, index, old);
-    const after = next === undefined ? undefined : indexEntry(table, index, next);
+    const before = old === undefined ? undefined : entryOf(table, index, old, memo);
+    const after = next === undefined ? undefined : entryOf(table, index, next, memo);
     const moved = before !== undefined &&
       (after === undefined || compareBytes(before.key, after.key) !== 0);
     if (moved) mutations.push({ stripe: before.stripe, key: before.key, value: null });
