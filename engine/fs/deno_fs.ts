@@ -215,15 +215,17 @@ export class DenoFileSystem implements FileSystem {
 
   open(path: string, options: OpenOptions = {}): Promise<FileHandle> {
     const exclusive = options.exclusive === true;
-    return attemptAsync(path, async () => {
-      const file = await Deno.open(path, {
+    // A synchronous open: an async one costs a trip through the blocking thread pool, several
+    // times the open itself, and a database opens every SST it lists.
+    return attemptAsync(path, () => {
+      const file = Deno.openSync(path, {
         read: true,
         write: true,
         create: options.create === true && !exclusive,
         createNew: exclusive,
         truncate: options.truncate === true,
       });
-      return new DenoFileHandle(path, file);
+      return Promise.resolve(new DenoFileHandle(path, file));
     });
   }
 

@@ -222,10 +222,12 @@ export class NodeFileSystem implements FileSystem {
     if (options.create === true || exclusive) flags |= O_CREAT;
     if (exclusive) flags |= O_EXCL;
     if (options.truncate === true) flags |= O_TRUNC;
-    return attemptAsync(path, async () => {
-      const fd = await call<number>((done) => fs.open(path, flags, 0o666, done));
-      return new NodeFileHandle(path, fd);
-    });
+    // A synchronous open: the callback form costs a trip through the thread pool, several
+    // times the open itself, and a database opens every SST it lists.
+    return attemptAsync(
+      path,
+      () => Promise.resolve(new NodeFileHandle(path, fs.openSync(path, flags, 0o666))),
+    );
   }
 
   readFile(path: string): Promise<Uint8Array> {

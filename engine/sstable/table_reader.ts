@@ -70,6 +70,12 @@ export interface EntriesOptions {
   fillCache?: boolean;
 }
 
+/**
+ * Bytes read from a table's end at open: the footer, and the index, bloom and properties blocks
+ * of a table of up to ~100 data blocks, in one read.
+ */
+const TAIL_BYTES = 8 * 1024;
+
 function readExact(file: FileHandle, offset: number, length: number, path: string): Uint8Array {
   const bytes = new Uint8Array(length);
   if (file.read(bytes, offset) !== length) throw headerInvalid(path);
@@ -182,10 +188,15 @@ export class TableReader {
       const size = file.size();
       if (size < HEADER_SIZE + FOOTER_SIZE) throw headerInvalid(path);
       const version = decodeHeader(readExact(file, 0, HEADER_SIZE, path), path);
-      const footerBytes = readExact(file, size - FOOTER_SIZE, FOOTER_SIZE, path);
-      const footer = decodeFooter(footerBytes, path, size, version);
+      const tailStart = Math.max(HEADER_SIZE, size - TAIL_BYTES);
+      const tail = readExact(file, tailStart, size - tailStart, path);
+      const footerAt = tail.length - FOOTER_SIZE;
+      const footer = decodeFooter(tail.subarray(footerAt), path, size, version);
       const metaStart = footer.index.offset;
-      const meta = readExact(file, metaStart, size - FOOTER_SIZE - metaStart, path);
+      // The index and bloom filter keep views of `meta`: copy it out of the tail.
+      const meta = metaStart >= tailStart
+        ? tail.slice(metaStart - tailStart, footerAt)
+        : readExact(file, metaStart, size - FOOTER_SIZE - metaStart, path);
       const slice = (at: number, length: number) =>
         payloadOf(meta.subarray(at - metaStart, at - metaStart + length), path);
       const indexPayload = slice(footer.index.offset, footer.index.length);

@@ -45,6 +45,21 @@ test("TableReader round-trips random entries: tombstones, empty and large values
   table.close();
 });
 
+test("TableReader.open() reads metadata both within and beyond the 8 KiB tail it reads first", async () => {
+  for (const [count, inTail] of [[400, true], [6000, false]] as const) {
+    const entries = itemEntries(count);
+    const { table } = await tableOf(entries);
+    const props = table.properties;
+    const metaBytes = props.fileSize - (props.dataBytes + 12);
+    assert.equal(metaBytes <= 8 * 1024, inTail, `${count} entries: ${metaBytes} metadata bytes`);
+    for (const entry of [entries[0]!, entries[count >> 1]!, entries.at(-1)!]) {
+      assert.deepEqual(plain(table.get(entry.key)), plain(entry));
+    }
+    table.verify();
+    table.close();
+  }
+});
+
 test("TableReader.get() returns tombstones with value null and empty values as empty", async () => {
   const { table } = await tableOf([
     { key: utf8("a"), seq: 1, value: null },
