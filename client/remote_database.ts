@@ -16,7 +16,7 @@ import type {
   TimeToLiveDescription,
   UpdateTableChanges,
 } from "../engine/db/admin_options.ts";
-import type { DefaultKey } from "../engine/db/database.ts";
+import { DefaultTableMethods } from "../engine/db/default_table.ts";
 import type { HealthReport } from "../engine/db/health.ts";
 import type { KeySchema } from "../engine/db/key_schema.ts";
 import type { Item } from "../engine/db/table.ts";
@@ -27,17 +27,6 @@ import type {
   TransactGet,
   TransactWriteAction,
 } from "../engine/db/batch_options.ts";
-import type {
-  DeleteOptions,
-  GetOptions,
-  IterateOptions,
-  Page,
-  PutOptions,
-  QueryOptions,
-  ScanOptions,
-  UpdateOptions,
-} from "../engine/db/table_options.ts";
-import { validation } from "../engine/errors.ts";
 import { unmarshallItem } from "../engine/model/marshall.ts";
 import { mapFromWire } from "../server/wire.ts";
 import {
@@ -51,21 +40,12 @@ import {
 import { maybeItem, RemoteTable } from "./remote_table.ts";
 import type { Transport } from "./transport.ts";
 
-function defaultKey(key: DefaultKey): Item {
-  if (typeof key === "string") return { pk: key };
-  if (key === null || typeof key !== "object") {
-    throw validation(`Invalid key: expected a string or { pk, sk }, got ${String(key)}`);
-  }
-  return key.sk === undefined ? { pk: key.pk } : { pk: key.pk, sk: key.sk };
-}
-
 /**
  * A database reached over the DynamoDB protocol. Get one from `connect(url)`.
  */
-export class RemoteDatabase implements AsyncDisposable {
+export class RemoteDatabase extends DefaultTableMethods implements AsyncDisposable {
   readonly #transport: Transport;
   readonly #streams: Transport;
-  readonly #default: RemoteTable;
   readonly #defaultName: string;
 
   /**
@@ -74,74 +54,20 @@ export class RemoteDatabase implements AsyncDisposable {
    * @param streams The DynamoDB Streams connection. @default transport
    */
   constructor(transport: Transport, defaultTable = "", streams: Transport = transport) {
+    super(
+      new RemoteTable(transport, defaultTable, {
+        partitionKey: { name: "pk", type: "S" },
+        sortKey: { name: "sk", type: "S" },
+      }, streams),
+    );
     this.#transport = transport;
     this.#streams = streams;
     this.#defaultName = defaultTable;
-    this.#default = new RemoteTable(transport, defaultTable, {
-      partitionKey: { name: "pk", type: "S" },
-      sortKey: { name: "sk", type: "S" },
-    }, streams);
   }
 
   /** The endpoint. */
   get url(): string {
     return this.#transport.url.href;
-  }
-
-  /** Stores an item in the default table under `key` (its `pk`, `sk` set from the key). */
-  async put(key: DefaultKey, item: Item = {}, options: PutOptions = {}): Promise<void> {
-    const keyItem = defaultKey(key);
-    for (const name of ["pk", "sk"] as const) {
-      if (item[name] !== undefined && item[name] !== keyItem[name]) {
-        throw validation(`The item's ${name} does not match the key: ${String(item[name])}`);
-      }
-    }
-    await this.#default.put({ ...item, ...keyItem }, options);
-  }
-
-  /** Reads an item of the default table. */
-  get(key: DefaultKey, options: GetOptions = {}): Promise<Item | undefined> {
-    return this.#default.get(defaultKey(key), options);
-  }
-
-  /** Deletes an item of the default table. */
-  async delete(key: DefaultKey, options: DeleteOptions = {}): Promise<void> {
-    await this.#default.delete(defaultKey(key), options);
-  }
-
-  /** Updates an item of the default table. */
-  update(key: DefaultKey, options: UpdateOptions = {}): Promise<Item | undefined> {
-    return this.#default.update(defaultKey(key), options);
-  }
-
-  /** Queries a partition of the default table. */
-  query(options: QueryOptions): Promise<Page> {
-    return this.#default.query(options);
-  }
-
-  /** Every page of a Query of the default table. */
-  queryPages(options: QueryOptions & IterateOptions): AsyncGenerator<Page, void, undefined> {
-    return this.#default.queryPages(options);
-  }
-
-  /** Every item a Query of the default table matches. */
-  queryAll(options: QueryOptions & IterateOptions): AsyncGenerator<Item, void, undefined> {
-    return this.#default.queryAll(options);
-  }
-
-  /** Scans a page of the default table. */
-  scan(options: ScanOptions = {}): Promise<Page> {
-    return this.#default.scan(options);
-  }
-
-  /** Every page of a Scan of the default table. */
-  scanPages(options: ScanOptions & IterateOptions = {}): AsyncGenerator<Page, void, undefined> {
-    return this.#default.scanPages(options);
-  }
-
-  /** Every item of the default table. */
-  scanAll(options: ScanOptions & IterateOptions = {}): AsyncGenerator<Item, void, undefined> {
-    return this.#default.scanAll(options);
   }
 
   /** Reads up to 100 items across tables (`""` is the default table), retrying unprocessed keys. */
