@@ -165,9 +165,14 @@ export class Memtable {
       this.#sorted = tail;
       return tail;
     }
-    const merged: string[] = new Array(this.#sorted.length + tail.length);
-    let i = 0, j = 0, k = 0;
     const a = this.#sorted;
+    if (tail[0]! > a[a.length - 1]!) {
+      // Keys written in ascending order (a stream's records, a sequential load) only append.
+      for (const key of tail) a.push(key);
+      return a;
+    }
+    const merged: string[] = new Array(a.length + tail.length);
+    let i = 0, j = 0, k = 0;
     while (i < a.length && j < tail.length) merged[k++] = a[i]! < tail[j]! ? a[i++]! : tail[j++]!;
     while (i < a.length) merged[k++] = a[i++]!;
     while (j < tail.length) merged[k++] = tail[j++]!;

@@ -55,3 +55,20 @@ test("Memtable.bytes stops counting a replaced value that had an array of its ow
   assert.equal(table.bytes, first);
   assert.deepEqual(table.get("a")?.value, bytesOf(20_000, 2));
 });
+
+test("Memtable.keys() stays sorted when reads interleave with ascending and out-of-order writes", () => {
+  const table = new Memtable();
+  const written: string[] = [];
+  const value = new Uint8Array([1]);
+  for (let i = 0; i < 300; i++) {
+    // Mostly ascending (a stream's records), now and then a key that sorts earlier.
+    const key = i % 37 === 0 ? `a${String(i).padStart(4, "0")}` : `s${String(i).padStart(4, "0")}`;
+    table.put(key, i + 1, value, Infinity);
+    written.push(key);
+    if (i % 5 === 0) assert.deepEqual(table.keys(), written.toSorted(), `after write ${i}`);
+  }
+  const held = table.keys("s0100", "s0200");
+  table.put("s9999", 1000, value, Infinity);
+  assert.deepEqual(held, written.filter((k) => k >= "s0100" && k < "s0200").sort());
+  assert.deepEqual(table.keys("s0290"), [...written.filter((k) => k >= "s0290"), "s9999"].sort());
+});
