@@ -6,7 +6,8 @@
  *   indexes (projection ALL, the most expensive), 100 in flight, and the cost of each index
  *   relative to the table without;
  * - the same with a NEW_AND_OLD_IMAGES stream and no index;
- * - queries of one GSI partition (20 items each, random partitions);
+ * - queries of one GSI partition (20 items each, random partitions), and for reference queries
+ *   of 20 items of one table partition;
  * - reading the stream from its trim horizon with `Table.readStream` (pages of 1000), and
  *   following it with `Table.streamRecords` while a writer commits.
  *
@@ -156,6 +157,23 @@ async function readRates(): Promise<Row[]> {
       value: queries / seconds,
       unit: "queries/s",
       note: `${Math.round(seen / seconds).toLocaleString("en-US")} items/s`,
+    });
+
+    started = performance.now();
+    for (let q = 0; q < queries; q++) {
+      const page = await table.query({
+        keyConditionExpression: "pk = :p",
+        expressionAttributeValues: { ":p": items.pk((q * 7919) % count) },
+        limit: GROUP_SIZE,
+      });
+      if (page.items?.length !== GROUP_SIZE) throw new Error("table query came back short");
+    }
+    seconds = (performance.now() - started) / 1000;
+    rows.push({
+      name: `table query, ${GROUP_SIZE} items each (for reference)`,
+      value: queries / seconds,
+      unit: "queries/s",
+      note: `${Math.round((queries * GROUP_SIZE) / seconds).toLocaleString("en-US")} items/s`,
     });
 
     started = performance.now();
