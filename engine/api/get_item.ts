@@ -3,10 +3,13 @@
  *
  * @module
  */
+import { decodeItem, decodePlainItem } from "../codec/item_codec.ts";
 import { applyProjection, type ProjectionNode } from "../expression/mod.ts";
 import type { AttributeMap } from "../model/attribute_value.ts";
+import { unmarshallItem } from "../model/marshall.ts";
+import { visibleItem } from "../ttl/expiry.ts";
 import type { ApiContext } from "./context.ts";
-import { locateItem, readVisible } from "./_items.ts";
+import { locateItem, nowOf, readVisible } from "./_items.ts";
 import { expressionContext, optionalProjection } from "./_request.ts";
 
 /** A GetItem request, in DynamoDB's shape. */
@@ -88,4 +91,45 @@ export function getItemSync(ctx: ApiContext, input: GetItemInput): GetItemOutput
   if (ctx.counters !== undefined) ctx.counters.gets++;
   if (item === undefined) return {};
   return { Item: projection === undefined ? item : applyProjection(projection, item) };
+}
+
+/**
+ * {@linkcode getItemSync} without a projection, for the JS API: the item comes back as plain JS,
+ * decoded straight from its bytes (as `unmarshallItem` of the AttributeMap would give it).
+ *
+ * @param ctx The database.
+ * @param tableName The table.
+ * @param key The key attributes, and nothing else.
+ * @returns The plain item, or `undefined` when there is none (or it has expired).
+ * @throws {KstoneError} As {@linkcode getItem}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Database } from "../../mod.ts";
+ * import { getPlainItemSync } from "./get_item.ts";
+ * await using db = await Database.memory();
+ * await db.put("a", { n: 1 });
+ * assert.deepEqual(getPlainItemSync(db.apiContext(), "", { pk: { S: "a" } }), { pk: "a", n: 1 });
+ * ```
+ */
+export function getPlainItemSync(
+  ctx: ApiContext,
+  tableName: string,
+  key: AttributeMap,
+): Record<string, unknown> | undefined {
+  const table = ctx.table(tableName);
+  const location = locateItem(table, key, true);
+  const bytes = ctx.store.get(location.stripe, location.key);
+  let item: Record<string, unknown> | undefined;
+  if (bytes !== undefined) {
+    const ttl = table.ttlAttribute;
+    if (ttl === undefined) item = decodePlainItem(bytes);
+    else {
+      const visible = visibleItem(decodeItem(bytes), ttl, nowOf(ctx));
+      item = visible === undefined ? undefined : unmarshallItem(visible);
+    }
+  }
+  if (ctx.counters !== undefined) ctx.counters.gets++;
+  return item;
 }

@@ -5,6 +5,8 @@
  */
 import type { AttributeMap } from "../model/attribute_value.ts";
 import type { ApiContext } from "./context.ts";
+import { hasDerived } from "./_derived.ts";
+import { locateItem } from "./_items.ts";
 import { executeWrite, planPut } from "./_write.ts";
 import {
   checkOnFailure,
@@ -80,4 +82,44 @@ export async function putItem(ctx: ApiContext, input: PutItemInput): Promise<Put
   if (ctx.counters !== undefined) ctx.counters.puts++;
   await done.durable;
   return returnValues === "ALL_OLD" && done.old !== undefined ? { Attributes: done.old } : {};
+}
+
+/**
+ * A PutItem with nothing but the item, already encoded and checked (`encodeValidItem` or
+ * `encodePlainItem`), for a table without indexes, stream or time to live: it commits the
+ * bytes as they are. Such a put reads nothing, so this is what {@linkcode putItem} does for
+ * it, without the item's AttributeMap.
+ *
+ * @param ctx The database.
+ * @param tableName The table.
+ * @param key The item's key attributes (those it has).
+ * @param value The encoded item.
+ * @returns Resolves once the write is durable; `undefined`, writing nothing, when the table has
+ *   indexes, a stream or time to live (they need the AttributeMap: use {@linkcode putItem}).
+ * @throws {KstoneError} VALIDATION for a bad key; RESOURCE_NOT_FOUND for an unknown table.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Database } from "../../mod.ts";
+ * import { encodePlainItem } from "../codec/item_codec.ts";
+ * import { putEncodedItem } from "./put_item.ts";
+ * await using db = await Database.memory();
+ * const value = encodePlainItem({ pk: "a", n: 1 })!;
+ * await putEncodedItem(db.apiContext(), "", { pk: { S: "a" } }, value);
+ * assert.deepEqual(await db.get("a"), { pk: "a", n: 1 });
+ * ```
+ */
+export function putEncodedItem(
+  ctx: ApiContext,
+  tableName: string,
+  key: AttributeMap,
+  value: Uint8Array,
+): Promise<void> | undefined {
+  const table = ctx.table(tableName);
+  if (hasDerived(table)) return undefined;
+  const { stripe, key: encodedKey } = locateItem(table, key, false);
+  const durable = ctx.store.commit([{ stripe, key: encodedKey, value }]);
+  if (ctx.counters !== undefined) ctx.counters.puts++;
+  return durable;
 }

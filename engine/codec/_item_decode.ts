@@ -8,6 +8,7 @@ import { corruption, KstoneError } from "../errors.ts";
 import { MAX_NESTING_DEPTH } from "../limits.ts";
 import { readVarint, varintLength } from "./varint.ts";
 import { decodeUtf8 } from "./_utf8.ts";
+import { plainNumber } from "../model/number_value.ts";
 import {
   ITEM_FORMAT_VERSION,
   T_B,
@@ -172,6 +173,23 @@ function getValue(level: number): AttributeValue {
   }
 }
 
+function begin(bytes: Uint8Array): void {
+  const version = bytes[0];
+  if (version !== ITEM_FORMAT_VERSION) {
+    if (version === undefined || version === 0) throw corruption("item has no format version");
+    throw new KstoneError(
+      "NOT_SUPPORTED",
+      `Item format version ${version} is newer than this kstone supports (${ITEM_FORMAT_VERSION})`,
+    );
+  }
+  src = bytes;
+  at = 1;
+}
+
+function end(): void {
+  if (at !== src.length) throw corruption(`item has ${src.length - at} extra bytes`);
+}
+
 /**
  * Decodes an item made by {@linkcode encodeItem}. Strings and byte values are copied out of
  * `bytes`.
@@ -190,20 +208,105 @@ function getValue(level: number): AttributeValue {
  * ```
  */
 export function decodeItem(bytes: Uint8Array): AttributeMap {
-  const version = bytes[0];
-  if (version !== ITEM_FORMAT_VERSION) {
-    if (version === undefined || version === 0) throw corruption("item has no format version");
-    throw new KstoneError(
-      "NOT_SUPPORTED",
-      `Item format version ${version} is newer than this kstone supports (${ITEM_FORMAT_VERSION})`,
-    );
-  }
-  src = bytes;
-  at = 1;
+  begin(bytes);
   try {
     const item = getMap(1);
-    if (at !== bytes.length) throw corruption(`item has ${bytes.length - at} extra bytes`);
+    end();
     return item;
+  } finally {
+    src = EMPTY;
+  }
+}
+
+function getPlainMap(level: number): Record<string, unknown> {
+  const count = getCount();
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < count; i++) {
+    const name = getName();
+    const value = getPlainValue(level);
+    if (name === "__proto__") {
+      Object.defineProperty(out, name, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else {
+      out[name] = value;
+    }
+  }
+  return out;
+}
+
+function getPlainValue(level: number): unknown {
+  const tag = src[at++];
+  switch (tag) {
+    case T_S:
+      return getString();
+    case T_N:
+      return plainNumber(getNumberText());
+    case T_B:
+      return getBytes();
+    case T_FALSE:
+      return false;
+    case T_TRUE:
+      return true;
+    case T_NULL:
+      return null;
+    case T_L: {
+      if (level >= MAX_NESTING_DEPTH) throw corruption(`item nests too deep at offset ${at}`);
+      const count = getCount();
+      const list: unknown[] = new Array(count);
+      for (let i = 0; i < count; i++) list[i] = getPlainValue(level + 1);
+      return list;
+    }
+    case T_M:
+      if (level >= MAX_NESTING_DEPTH) throw corruption(`item nests too deep at offset ${at}`);
+      return getPlainMap(level + 1);
+    case T_SS:
+    case T_NS:
+    case T_BS: {
+      const count = getCount();
+      if (count === 0) throw corruption(`item set at offset ${at} is empty`);
+      const items: unknown[] = new Array(count);
+      for (let i = 0; i < count; i++) {
+        items[i] = tag === T_SS ? getString() : tag === T_NS ? getNumberText() : getBytes();
+      }
+      return new Set(tag === T_NS ? items.map((text) => plainNumber(text as string)) : items);
+    }
+    default:
+      throw corruption(`item value at offset ${at - 1} has unknown tag ${tag}`);
+  }
+}
+
+/**
+ * Decodes an item made by {@linkcode encodeItem} straight to plain JS, without building its
+ * AttributeMap: exactly what `unmarshallItem(decodeItem(bytes))` gives (numbers as numbers or
+ * NumberValues, sets as `Set`s, binary as copied Uint8Arrays), with the same errors.
+ *
+ * @param bytes The encoded item.
+ * @returns The plain item.
+ * @throws {KstoneError} As {@linkcode decodeItem}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodePlainItem, encodeItem } from "./item_codec.ts";
+ * const bytes = encodeItem({ pk: { S: "user#1" }, tags: { SS: ["a"] }, n: { N: "-1.5" } });
+ * assert.deepEqual(decodePlainItem(bytes), { pk: "user#1", tags: new Set(["a"]), n: -1.5 });
+ * ```
+ */
+export function decodePlainItem(bytes: Uint8Array): Record<string, unknown> {
+  begin(bytes);
+  try {
+    const item = getPlainMap(1);
+    end();
+    return item;
+  } catch (error) {
+    // A number text that is not canonical fails in plainNumber, maybe before a fault further
+    // on that decodeItem, which reads everything before unmarshalling, reports first.
+    decodeItem(bytes);
+    throw error;
   } finally {
     src = EMPTY;
   }

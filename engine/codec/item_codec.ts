@@ -17,8 +17,10 @@
  * @module
  */
 import type { AttributeMap, AttributeValue } from "../model/attribute_value.ts";
-import { validation } from "../errors.ts";
-import { MAX_ATTRIBUTE_NAME_SIZE, MAX_NESTING_DEPTH } from "../limits.ts";
+import { KstoneError, validation } from "../errors.ts";
+import { MAX_ATTRIBUTE_NAME_SIZE, MAX_ITEM_SIZE, MAX_NESTING_DEPTH } from "../limits.ts";
+import { numberFromJs } from "../model/decimal.ts";
+import { NumberValue } from "../model/number_value.ts";
 import { varintLength, writeVarint } from "./varint.ts";
 import { copyOut } from "./_byte_pool.ts";
 import {
@@ -44,7 +46,7 @@ import {
 } from "./_item_size.ts";
 
 export { itemSize, utf8Length, validateItemSize } from "./_item_size.ts";
-export { decodeItem } from "./_item_decode.ts";
+export { decodeItem, decodePlainItem } from "./_item_decode.ts";
 export { ITEM_FORMAT_VERSION } from "./_item_format.ts";
 
 const encoder = new TextEncoder();
@@ -271,4 +273,128 @@ export function encodeValidItem(item: AttributeMap): Uint8Array {
   const bytes = encodeItem(item);
   checkItemSize(size);
   return bytes;
+}
+
+/** Thrown inside {@linkcode encodePlainItem}'s walk when the item needs the general path. */
+const BAIL = Symbol("bail");
+
+function putPlainMap(object: Record<string, unknown>, level: number, nested: boolean): void {
+  reserve(1);
+  const countAt = pos++;
+  let count = 0;
+  if (nested) size += 3;
+  for (const name in object) {
+    const child = object[name];
+    if (child === undefined) continue;
+    const length = putString(name);
+    if (length === 0 || length > MAX_ATTRIBUTE_NAME_SIZE) throw BAIL;
+    size += nested ? length + 1 : length;
+    putPlainValue(child, level);
+    count++;
+  }
+  if (count >= 0x80) throw BAIL;
+  buf[countAt] = count;
+}
+
+function putPlainNumber(text: string): void {
+  buf[pos++] = T_N;
+  putAscii(text);
+  size += numberSize(text);
+}
+
+function putPlainValue(value: unknown, level: number): void {
+  reserve(1);
+  switch (typeof value) {
+    case "string":
+      buf[pos++] = T_S;
+      size += putString(value);
+      return;
+    case "number":
+      if (Number.isInteger(value) && value <= 999999999999999 && value >= -999999999999999) {
+        return putPlainNumber(String(value === 0 ? 0 : value));
+      }
+      return putPlainNumber(numberFromJs(value));
+    case "boolean":
+      buf[pos++] = value ? T_TRUE : T_FALSE;
+      size += 1;
+      return;
+    case "object": {
+      if (value === null) {
+        buf[pos++] = T_NULL;
+        size += 1;
+        return;
+      }
+      if (level >= MAX_NESTING_DEPTH) throw BAIL;
+      if (Array.isArray(value)) {
+        buf[pos++] = T_L;
+        putVarint(value.length);
+        size += 3 + value.length;
+        for (let i = 0; i < value.length; i++) {
+          if (value[i] === undefined) throw BAIL;
+          putPlainValue(value[i], level + 1);
+        }
+        return;
+      }
+      const proto = Object.getPrototypeOf(value);
+      if (proto === Object.prototype || proto === null) {
+        buf[pos++] = T_M;
+        return putPlainMap(value as Record<string, unknown>, level + 1, true);
+      }
+      if (value instanceof NumberValue) return putPlainNumber(value.value);
+      if (value instanceof Uint8Array) {
+        buf[pos++] = T_B;
+        putBytes(value);
+        size += value.length;
+        return;
+      }
+      if (value instanceof Set && value.size > 0) {
+        buf[pos++] = T_SS;
+        putVarint(value.size);
+        for (const text of value) {
+          if (typeof text !== "string") throw BAIL;
+          size += putString(text);
+        }
+        return;
+      }
+    }
+  }
+  throw BAIL;
+}
+
+/**
+ * Encodes a plain JS item straight to bytes, without building its AttributeMap: the bytes
+ * `encodeValidItem(marshallItem(item))` gives, for the common values (strings, numbers,
+ * NumberValues, booleans, null, arrays, plain objects, Uint8Arrays and sets of strings). For
+ * anything else, and for any item those two would reject, it returns `undefined` instead of
+ * throwing: call them to get their error (or their result for a value handled only there).
+ *
+ * @param item The plain item.
+ * @returns A fresh byte array, as {@linkcode encodeItem}, or `undefined`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { encodeItem, encodePlainItem } from "./item_codec.ts";
+ * assert.deepEqual(encodePlainItem({ a: 12 }), encodeItem({ a: { N: "12" } }));
+ * assert.equal(encodePlainItem({ a: new Date() }), undefined);
+ * ```
+ */
+export function encodePlainItem(item: Record<string, unknown>): Uint8Array | undefined {
+  if (typeof item !== "object" || item === null) return undefined;
+  const proto = Object.getPrototypeOf(item);
+  if (proto !== Object.prototype && proto !== null) return undefined;
+  pos = 0;
+  size = 0;
+  try {
+    reserve(1);
+    buf[pos++] = ITEM_FORMAT_VERSION;
+    putPlainMap(item, 1, false);
+    return size > MAX_ITEM_SIZE ? undefined : copyOut(buf, 0, pos);
+  } catch (error) {
+    if (error === BAIL || error instanceof KstoneError) return undefined;
+    throw error;
+  } finally {
+    pos = 0;
+    if (buf.length > 1 << 20) buf = new Uint8Array(8192);
+  }
 }

@@ -9,6 +9,7 @@ import type { ExpressionInput } from "../api/_request.ts";
 import type { QueryInput } from "../api/query.ts";
 import type { ScanInput } from "../api/scan.ts";
 import { validation } from "../errors.ts";
+import type { KeySchema } from "./key_schema.ts";
 import type { AttributeMap, AttributeValue } from "../model/attribute_value.ts";
 import { marshall, marshallItem, unmarshallItem } from "../model/marshall.ts";
 import type {
@@ -16,6 +17,7 @@ import type {
   ExpressionOptions,
   Item,
   Page,
+  PutOptions,
   QueryOptions,
   ReadOptions,
   ScanOptions,
@@ -60,6 +62,54 @@ export function conditionInput(options: ConditionOptions): ExpressionInput & {
     ConditionExpression: options.conditionExpression,
     ReturnValuesOnConditionCheckFailure: options.returnValuesOnConditionCheckFailure,
   };
+}
+
+/**
+ * Whether a put's options ask for nothing beyond the write itself (no condition, placeholders
+ * or returned values), so that it may take the encoded-item path.
+ *
+ * @param options The JS options.
+ * @returns Whether every option is absent.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isPlainPut } from "./_convert.ts";
+ * assert.equal(isPlainPut({}), true);
+ * assert.equal(isPlainPut({ returnValues: "ALL_OLD" }), false);
+ * ```
+ */
+export function isPlainPut(options: PutOptions): boolean {
+  return typeof options === "object" && options !== null &&
+    options.conditionExpression === undefined && options.returnValues === undefined &&
+    options.expressionAttributeNames === undefined &&
+    options.expressionAttributeValues === undefined &&
+    options.returnValuesOnConditionCheckFailure === undefined;
+}
+
+/**
+ * The key attributes of a plain item, marshalled (those it has; `undefined` ones are absent,
+ * as `marshallItem` leaves them out).
+ *
+ * @param schema The table's key schema.
+ * @param item The plain item; its key values must marshall.
+ * @returns The key's AttributeMap.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { plainKey } from "./_convert.ts";
+ * const schema = { partitionKey: { name: "pk", type: "S" as const } };
+ * assert.deepEqual(plainKey(schema, { pk: "a", n: 1 }), { pk: { S: "a" } });
+ * ```
+ */
+export function plainKey(schema: KeySchema, item: Item): AttributeMap {
+  const key: Record<string, AttributeValue> = {};
+  for (const attribute of [schema.partitionKey, schema.sortKey]) {
+    const value = attribute === undefined ? undefined : item[attribute.name];
+    if (value !== undefined) key[attribute!.name] = marshall(value, attribute!.name);
+  }
+  return key;
 }
 
 /**

@@ -6,8 +6,9 @@
  */
 import type { ApiContext } from "../api/context.ts";
 import { deleteItem } from "../api/delete_item.ts";
-import { getItemSync } from "../api/get_item.ts";
-import { putItem } from "../api/put_item.ts";
+import { getItemSync, getPlainItemSync } from "../api/get_item.ts";
+import { putEncodedItem, putItem } from "../api/put_item.ts";
+import { encodePlainItem } from "../codec/item_codec.ts";
 import { planQuery, queryPage } from "../api/query.ts";
 import { planScan, scanPage } from "../api/scan.ts";
 import { updateItem } from "../api/update_item.ts";
@@ -16,7 +17,15 @@ import type { Store } from "../store/store.ts";
 import type { TableDefinition } from "./catalog.ts";
 import type { KeySchema } from "./key_schema.ts";
 import { tableNotFound, type TableRegistry } from "./table_registry.ts";
-import { conditionInput, plainItem, queryInput, scanInput, toPage } from "./_convert.ts";
+import {
+  conditionInput,
+  isPlainPut,
+  plainItem,
+  plainKey,
+  queryInput,
+  scanInput,
+  toPage,
+} from "./_convert.ts";
 import { itemsOf, pages } from "./_pages.ts";
 import {
   followChanges,
@@ -134,6 +143,13 @@ export class Table {
    * ```
    */
   async put(item: Item, options: PutOptions = {}): Promise<Item | undefined> {
+    if (isPlainPut(options)) {
+      const value = encodePlainItem(item);
+      const durable = value === undefined
+        ? undefined
+        : putEncodedItem(this.#api, this.name, plainKey(this.keySchema, item), value);
+      if (durable !== undefined) return void await durable;
+    }
     const output = await putItem(this.#api, {
       TableName: this.name,
       Item: marshallItem(item),
@@ -163,6 +179,11 @@ export class Table {
    * @returns The item, or `undefined` when there is none.
    */
   getSync(key: Item, options: GetOptions = {}): Item | undefined {
+    if (
+      options.projectionExpression === undefined && options.expressionAttributeNames === undefined
+    ) {
+      return getPlainItemSync(this.#api, this.name, marshallItem(key));
+    }
     const output = getItemSync(this.#api, {
       TableName: this.name,
       Key: marshallItem(key),

@@ -27,8 +27,8 @@
 import type { AttributeMap, AttributeValue } from "./attribute_value.ts";
 import { validation } from "../errors.ts";
 import { MAX_NESTING_DEPTH } from "../limits.ts";
-import { numberFromJs, numberToJs } from "./decimal.ts";
-import { NumberValue } from "./number_value.ts";
+import { numberFromJs } from "./decimal.ts";
+import { NumberValue, plainNumber } from "./number_value.ts";
 import { bytesToLatin1 } from "../codec/bytes.ts";
 
 /** Thrown inside the recursion; the path is filled in while the stack unwinds. */
@@ -331,7 +331,7 @@ export function unmarshall(value: AttributeValue): unknown {
     BS?: readonly Uint8Array[];
   };
   if (v.S !== undefined) return v.S;
-  if (v.N !== undefined) return toJsNumber(v.N);
+  if (v.N !== undefined) return plainNumber(v.N);
   if (v.M !== undefined) return unmarshallItem(v.M);
   if (v.L !== undefined) {
     const list = v.L;
@@ -343,14 +343,9 @@ export function unmarshall(value: AttributeValue): unknown {
   if (v.NULL !== undefined) return null;
   if (v.B !== undefined) return v.B;
   if (v.SS !== undefined) return new Set(v.SS);
-  if (v.NS !== undefined) return new Set(v.NS.map(toJsNumber));
+  if (v.NS !== undefined) return new Set(v.NS.map(plainNumber));
   if (v.BS !== undefined) return new Set(v.BS);
   throw new TypeError("Cannot unmarshall an attribute value without a type");
-}
-
-function toJsNumber(text: string): number | NumberValue {
-  const n = numberToJs(text);
-  return n === undefined ? new NumberValue(text) : n;
 }
 
 /**

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { canonicalNumber, numberFromJs } from "./decimal.ts";
+import { canonicalNumber, numberFromJs, numberToJs } from "./decimal.ts";
 
 /**
  * An exact DynamoDB `N` value kept as canonical decimal text, for numbers a JS number would
@@ -110,4 +110,24 @@ export class NumberValue {
     }
     return BigInt(this.value);
   }
+}
+
+/**
+ * The JS value `unmarshall` gives for an `N`: a number when the number gives back the same
+ * canonical text, otherwise a {@linkcode NumberValue}.
+ *
+ * @param canonical Canonical number text.
+ * @returns The number or NumberValue.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NumberValue, plainNumber } from "./number_value.ts";
+ * assert.equal(plainNumber("-1.5"), -1.5);
+ * assert.deepEqual(plainNumber("12345678901234567890"), new NumberValue("12345678901234567890"));
+ * ```
+ */
+export function plainNumber(canonical: string): number | NumberValue {
+  const n = numberToJs(canonical);
+  return n === undefined ? new NumberValue(canonical) : n;
 }

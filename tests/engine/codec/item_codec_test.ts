@@ -2,7 +2,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   decodeItem,
+  decodePlainItem,
   encodeItem,
+  encodePlainItem,
   encodeValidItem,
   itemSize,
   utf8Length,
@@ -10,6 +12,7 @@ import {
 } from "../../../engine/codec/item_codec.ts";
 import type { AttributeMap, AttributeValue } from "../../../engine/model/attribute_value.ts";
 import { KstoneError } from "../../../engine/errors.ts";
+import { unmarshallItem } from "../../../engine/model/marshall.ts";
 import { randomNumberText, Rng } from "../model/_rng.ts";
 
 const hex = (bytes: Uint8Array) =>
@@ -42,6 +45,15 @@ test("encodeItem() writes the golden bytes and decodeItem() reads them back", ()
   for (const [item, expected] of GOLDEN) {
     assert.equal(hex(encodeItem(item)), expected, JSON.stringify(item));
     assert.deepEqual(decodeItem(bytesOf(expected)), item);
+  }
+});
+
+test("decodePlainItem() reads the golden bytes as unmarshallItem does; encodePlainItem() writes them", () => {
+  for (const [item, expected] of GOLDEN) {
+    const plain = unmarshallItem(item);
+    assert.deepEqual(decodePlainItem(bytesOf(expected)), plain, expected);
+    const encoded = encodePlainItem(plain);
+    if (encoded !== undefined) assert.equal(hex(encoded), expected, expected);
   }
 });
 
