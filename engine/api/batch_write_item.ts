@@ -1,14 +1,17 @@
 /**
  * BatchWriteItem: up to 25 puts and deletes over one or more tables, committed as one WAL
- * record (so, unlike DynamoDB's, the batch is atomic). At most 25 items of at most 400 KB
- * each cannot reach DynamoDB's 16 MB request limit, so that limit needs no check.
+ * record (so, unlike DynamoDB's, the batch is atomic) unless the index entries and stream
+ * images it brings make that record larger than the WAL allows: then each item is one record
+ * with its entries and stream record. At most 25 items of at most 400 KB each cannot reach
+ * DynamoDB's 16 MB request limit, so that limit needs no check.
  *
  * @module
  */
 import { validation } from "../errors.ts";
 import { MAX_BATCH_WRITE_ITEMS } from "../limits.ts";
 import type { AttributeMap } from "../model/attribute_value.ts";
-import type { Mutation } from "../store/batch_codec.ts";
+import { encodedBatchSize, type Mutation } from "../store/batch_codec.ts";
+import { WAL_MAX_PAYLOAD } from "../wal/format.ts";
 import type { ApiContext } from "./context.ts";
 import { itemIdentity } from "./_items.ts";
 import { derivedMutations, type ItemChange } from "./_derived.ts";
@@ -108,21 +111,42 @@ export async function batchWriteItem(
       plans.push(plan);
     }
   }
-  const mutations: Mutation[] = [];
-  const changes: ItemChange[] = [];
-  for (const plan of plans) {
+  const writes: ItemWrite[] = plans.map((plan) => {
     const found = findItem(ctx, plan, false);
     const outcome = applyWrite(plan, found.visible);
-    mutations.push(outcome.mutation!);
-    for (const change of changesOfWrite(plan, found, outcome)) changes.push(change);
-  }
-  if (changes.length > 0) {
-    for (const mutation of derivedMutations(ctx, changes)) mutations.push(mutation);
-  }
-  const durable = ctx.store.commit(mutations);
+    return { mutation: outcome.mutation!, changes: changesOfWrite(plan, found, outcome) };
+  });
+  const durable = commitWrites(ctx, writes);
   if (ctx.counters !== undefined) {
     for (const plan of plans) plan.kind === "put" ? ctx.counters.puts++ : ctx.counters.deletes++;
   }
   await durable;
   return { UnprocessedItems: {} };
+}
+
+/** One write of a batch: its item's mutation and the changes its indexes and stream follow. */
+interface ItemWrite {
+  readonly mutation: Mutation;
+  readonly changes: readonly ItemChange[];
+}
+
+/**
+ * Commits a batch's writes as one WAL record; or, when index entries and stream images make
+ * that record larger than the WAL allows, one record per item (a batch is not atomic across
+ * items in DynamoDB either). Each item stays one record with its index entries and stream
+ * record.
+ */
+function commitWrites(ctx: ApiContext, writes: readonly ItemWrite[]): Promise<unknown> {
+  const all = batchOf(ctx, writes);
+  if (encodedBatchSize(all) <= WAL_MAX_PAYLOAD) return ctx.store.commit(all);
+  return Promise.all(writes.map((write) => ctx.store.commit(batchOf(ctx, [write]))));
+}
+
+function batchOf(ctx: ApiContext, writes: readonly ItemWrite[]): Mutation[] {
+  const mutations = writes.map((write) => write.mutation);
+  const changes = writes.flatMap((write) => write.changes);
+  if (changes.length > 0) {
+    for (const mutation of derivedMutations(ctx, changes)) mutations.push(mutation);
+  }
+  return mutations;
 }

@@ -46,6 +46,29 @@ export function encodeBatch(mutations: readonly Mutation[]): Uint8Array {
 let scratch = new Uint8Array(64 * 1024);
 
 /**
+ * The size of a batch's encoding, to check it against the WAL's record limit before committing.
+ *
+ * @param mutations The batch.
+ * @returns Its payload size in bytes.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { encodeBatch, encodedBatchSize } from "./batch_codec.ts";
+ * const batch = [{ stripe: 1, key: new Uint8Array(3), value: new Uint8Array(5) }];
+ * assert.equal(encodedBatchSize(batch), encodeBatch(batch).length);
+ * ```
+ */
+export function encodedBatchSize(mutations: readonly Mutation[]): number {
+  let size = 4;
+  for (let i = 0; i < mutations.length; i++) {
+    const m = mutations[i]!;
+    size += 6 + m.key.length + (m.value === null ? 0 : 4 + m.value.length);
+  }
+  return size;
+}
+
+/**
  * Encodes a batch of mutations into a buffer shared by every call, for a caller that copies the
  * bytes at once (the commit path: the WAL copies its payload). Saves allocating an array per
  * commit.
@@ -62,11 +85,7 @@ let scratch = new Uint8Array(64 * 1024);
  * ```
  */
 export function encodeBatchTransient(mutations: readonly Mutation[]): Uint8Array {
-  let size = 4;
-  for (let i = 0; i < mutations.length; i++) {
-    const m = mutations[i]!;
-    size += 6 + m.key.length + (m.value === null ? 0 : 4 + m.value.length);
-  }
+  const size = encodedBatchSize(mutations);
   if (size > scratch.length) scratch = new Uint8Array(size);
   else if (scratch.length > 4 * 1024 * 1024 && size <= 64 * 1024) {
     scratch = new Uint8Array(64 * 1024); // give back a buffer grown by one huge batch
