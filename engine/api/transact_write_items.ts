@@ -11,7 +11,8 @@ import { KstoneError, validation } from "../errors.ts";
 import { parseUpdate } from "../expression/mod.ts";
 import { MAX_TRANSACT_WRITE_ITEMS, MAX_TRANSACTION_SIZE } from "../limits.ts";
 import type { AttributeMap } from "../model/attribute_value.ts";
-import type { Mutation } from "../store/batch_codec.ts";
+import { encodedBatchSize, type Mutation } from "../store/batch_codec.ts";
+import { WAL_MAX_PAYLOAD } from "../wal/format.ts";
 import type { ApiContext } from "./context.ts";
 import {
   CONDITIONAL_REQUEST_FAILED,
@@ -262,6 +263,12 @@ export async function transactWriteItems(
   if (mutations.length === 0) return {};
   if (changes.length > 0) {
     for (const mutation of derivedMutations(ctx, changes)) mutations.push(mutation);
+  }
+  const bytes = encodedBatchSize(mutations);
+  if (bytes > WAL_MAX_PAYLOAD) {
+    throw validation(
+      `Transaction is too large to commit atomically: its items, index entries and stream records take ${bytes} bytes, over the WAL record limit of ${WAL_MAX_PAYLOAD} bytes`,
+    );
   }
   const durable = ctx.store.commit(mutations);
   if (ctx.counters !== undefined) {

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Database } from "../../../mod.ts";
+import { Database, type KstoneError } from "../../../mod.ts";
 import { WAL_MAX_PAYLOAD } from "../../../engine/wal/format.ts";
 
 test("batchWrite() whose index entries and stream images outgrow one WAL record commits each item with its own", async () => {
@@ -37,4 +37,33 @@ test("batchWrite() whose index entries and stream images outgrow one WAL record 
   assert.deepEqual(records.map((r) => r.keys.id).sort(), items.map((item) => item.id).sort());
   // A record's sequence number starts with its commit's LSN: 25 commits, one per item.
   assert.equal(new Set(records.map((r) => r.sequenceNumber.slice(0, 16))).size, 25);
+});
+
+test("transactWrite() too large for one WAL record fails with a validation error and writes nothing", async () => {
+  await using db = await Database.memory();
+  const names = [..."abcdefghijklmnopqr"];
+  await db.createTable("big", { partitionKey: { name: "id", type: "S" } }, {
+    globalIndexes: names.map((name) => ({
+      name: `by_${name}`,
+      partitionKey: { name, type: "S" as const },
+    })),
+    stream: { viewType: "NEW_AND_OLD_IMAGES" },
+  });
+  const pad = "x".repeat(39_000);
+  // 100 items of ~39 KB (under DynamoDB's 4 MB per transaction), each stored 19 times over by
+  // the item and 18 ALL projections, plus its stream image: over 64 MiB.
+  const actions = Array.from({ length: 100 }, (_, i) => ({
+    put: {
+      tableName: "big",
+      item: { id: `item${i}`, ...Object.fromEntries(names.map((n) => [n, `${n}${i}`])), pad },
+    },
+  }));
+  await assert.rejects(
+    db.transactWrite(actions),
+    (error: KstoneError) =>
+      error.code === "VALIDATION" &&
+      /Transaction is too large to commit atomically/.test(error.message),
+  );
+  assert.deepEqual(await Array.fromAsync(db.table("big").scanAll()), []);
+  assert.deepEqual((await db.table("big").readStream()).records, []);
 });
