@@ -9,6 +9,7 @@ import { MAX_NESTING_DEPTH } from "../limits.ts";
 import { readVarint, varintLength } from "./varint.ts";
 import { decodeUtf8 } from "./_utf8.ts";
 import { plainNumber } from "../model/number_value.ts";
+import { setProperty } from "../model/set_property.ts";
 import {
   ITEM_FORMAT_VERSION,
   T_B,
@@ -113,17 +114,7 @@ function getMap(level: number): AttributeMap {
   const out: Record<string, AttributeValue> = {};
   for (let i = 0; i < count; i++) {
     const name = getName();
-    const value = getValue(level);
-    if (name === "__proto__") {
-      Object.defineProperty(out, name, {
-        value,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    } else {
-      out[name] = value;
-    }
+    setProperty(out, name, getValue(level));
   }
   return out;
 }
@@ -223,17 +214,7 @@ function getPlainMap(level: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (let i = 0; i < count; i++) {
     const name = getName();
-    const value = getPlainValue(level);
-    if (name === "__proto__") {
-      Object.defineProperty(out, name, {
-        value,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    } else {
-      out[name] = value;
-    }
+    setProperty(out, name, getPlainValue(level));
   }
   return out;
 }

@@ -24,6 +24,7 @@
  *
  * @module
  */
+import { setProperty } from "./set_property.ts";
 import type { AttributeMap, AttributeValue } from "./attribute_value.ts";
 import { validation } from "../errors.ts";
 import { MAX_NESTING_DEPTH } from "../limits.ts";
@@ -166,20 +167,6 @@ function convertMap(map: ReadonlyMap<unknown, unknown>, level: number): Attribut
     throw error;
   }
   return out;
-}
-
-/** Sets a property, even one named `__proto__`, without touching the prototype. */
-function setProperty(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === "__proto__") {
-    Object.defineProperty(target, key, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  } else {
-    target[key] = value;
-  }
 }
 
 type SetKind = "string" | "number" | "bytes";
