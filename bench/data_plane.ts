@@ -22,30 +22,19 @@
  * @module
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import process from "node:process";
-import { fileURLToPath } from "node:url";
 import { itemSize } from "../engine/codec/item_codec.ts";
 import { MAX_PAGE_SIZE } from "../engine/limits.ts";
 import { marshallItem } from "../engine/model/marshall.ts";
 import { ItemSet, mulberry32 } from "./_items.ts";
+import { benchDir, flag, hasFlag, runtime } from "./_cli.ts";
 import { filesystemType } from "./_proc.ts";
 import { type DataPlaneSubject, KstoneDataPlane, type Row } from "./_data_plane_subject.ts";
 
-const runtime = "Bun" in globalThis ? "bun" : "deno";
-const argv = process.argv.slice(2);
-const quick = argv.includes("--quick");
-const json = argv.includes("--json");
-const flag = (name: string) => {
-  const at = argv.indexOf(name);
-  return at < 0 ? undefined : argv[at + 1];
-};
+const quick = hasFlag("--quick");
+const json = hasFlag("--json");
 const seed = Number(flag("--seed") ?? 42);
-const base = flag("--dir") ??
-  (["tmpfs", "ramfs"].includes(filesystemType(tmpdir()))
-    ? fileURLToPath(new URL("../tmp/", import.meta.url))
-    : tmpdir());
+const base = benchDir();
 
 /** The benchmark's items: 100 partitions of 100, then one partition of 10,000. */
 function buildRows(): { small: Row[]; big: Row[] } {

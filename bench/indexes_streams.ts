@@ -22,29 +22,17 @@
  * @module
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import process from "node:process";
-import { fileURLToPath } from "node:url";
 import { Database } from "../mod.ts";
 import type { GlobalIndexOptions } from "../engine/db/admin_options.ts";
 import type { Table } from "../engine/db/table.ts";
 import { ItemSet } from "./_items.ts";
-import { filesystemType } from "./_proc.ts";
+import { benchDir, flag, hasFlag, runtime } from "./_cli.ts";
 
-const runtime = "Bun" in globalThis ? "bun" : "deno";
-const argv = process.argv.slice(2);
-const quick = argv.includes("--quick");
-const json = argv.includes("--json");
-const flag = (name: string) => {
-  const at = argv.indexOf(name);
-  return at < 0 ? undefined : argv[at + 1];
-};
+const quick = hasFlag("--quick");
+const json = hasFlag("--json");
 const count = Number(flag("--items") ?? (quick ? 5_000 : 20_000));
-const base = flag("--dir") ??
-  (["tmpfs", "ramfs"].includes(filesystemType(tmpdir()))
-    ? fileURLToPath(new URL("../tmp/", import.meta.url))
-    : tmpdir());
+const base = benchDir();
 const IN_FLIGHT = 100;
 /** Items per GSI partition: `group` takes `count / GROUP_SIZE` values. */
 const GROUP_SIZE = 20;
