@@ -6,8 +6,9 @@
  */
 import { bytesToLatin1 } from "../codec/bytes.ts";
 import { decodeItem } from "../codec/item_codec.ts";
-import { type ItemLocation, locate } from "../db/key_schema.ts";
-import type { AttributeMap } from "../model/attribute_value.ts";
+import { type ItemLocation, locate, locatePlain } from "../db/key_schema.ts";
+import type { AttributeMap, AttributeValue } from "../model/attribute_value.ts";
+import { marshall, marshallItem } from "../model/marshall.ts";
 import type { RangeEntry, RangeOptions } from "../store/stripe.ts";
 import { visibleItem } from "../ttl/expiry.ts";
 import type { ApiContext, ApiTable } from "./context.ts";
@@ -45,6 +46,46 @@ export function locateItem(table: ApiTable, item: AttributeMap, exact: boolean):
     throw new TypeError(`Cannot locate item: expected an attribute map, got ${String(item)}`);
   }
   return locate(table.id, table.keySchema, item, table.sortKeyOptional, exact);
+}
+
+/**
+ * {@linkcode locateItem} for a plain JS item or key: straight from its key values when they take
+ * the common shapes (`locatePlain`), else from the marshalled key attributes (with `exact`, the
+ * whole marshalled key), so the location and errors are those of the marshalled item.
+ *
+ * @param table The table.
+ * @param item The plain item (`exact` false) or key (`exact` true); an item must marshall.
+ * @param exact Whether `item` must hold nothing but the key.
+ * @returns Stripe and encoded key.
+ * @throws {KstoneError} VALIDATION with DynamoDB's key messages, or marshall's.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { locateItem, locatePlainItem } from "./_items.ts";
+ * const table = { id: 2, name: "t", keySchema: { partitionKey: { name: "pk", type: "S" as const } }, sortKeyOptional: false };
+ * assert.deepEqual(locatePlainItem(table, { pk: "a", n: 1 }, false), locateItem(table, { pk: { S: "a" } }, false));
+ * assert.throws(() => locatePlainItem(table, { pk: 1 }, true), /Type mismatch/);
+ * ```
+ */
+export function locatePlainItem(
+  table: ApiTable,
+  item: Readonly<Record<string, unknown>>,
+  exact: boolean,
+): ItemLocation {
+  return locatePlain(table.id, table.keySchema, item, table.sortKeyOptional, exact) ??
+    locateItem(table, exact ? marshallItem(item) : keyAttributes(table, item), exact);
+}
+
+/** The key attributes of a plain item, marshalled (those it has). */
+function keyAttributes(table: ApiTable, item: Readonly<Record<string, unknown>>): AttributeMap {
+  const key: Record<string, AttributeValue> = {};
+  const { partitionKey, sortKey } = table.keySchema;
+  for (const attribute of [partitionKey, sortKey]) {
+    const value = attribute === undefined ? undefined : item[attribute.name];
+    if (value !== undefined) key[attribute!.name] = marshall(value, attribute!.name);
+  }
+  return key;
 }
 
 /**

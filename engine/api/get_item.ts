@@ -9,7 +9,7 @@ import type { AttributeMap } from "../model/attribute_value.ts";
 import { unmarshallItem } from "../model/marshall.ts";
 import { visibleItem } from "../ttl/expiry.ts";
 import type { ApiContext } from "./context.ts";
-import { locateItem, nowOf, readVisible } from "./_items.ts";
+import { locateItem, locatePlainItem, nowOf, readVisible } from "./_items.ts";
 import { expressionContext, optionalProjection } from "./_request.ts";
 
 /** A GetItem request, in DynamoDB's shape. */
@@ -99,9 +99,10 @@ export function getItemSync(ctx: ApiContext, input: GetItemInput): GetItemOutput
  *
  * @param ctx The database.
  * @param tableName The table.
- * @param key The key attributes, and nothing else.
+ * @param key The key attributes as plain JS, and nothing else.
  * @returns The plain item, or `undefined` when there is none (or it has expired).
- * @throws {KstoneError} As {@linkcode getItem}.
+ * @throws {KstoneError} As {@linkcode getItem}, and as `marshallItem` for a key that cannot be
+ *   marshalled.
  *
  * @example
  * ```ts
@@ -110,16 +111,16 @@ export function getItemSync(ctx: ApiContext, input: GetItemInput): GetItemOutput
  * import { getPlainItemSync } from "./get_item.ts";
  * await using db = await Database.memory();
  * await db.put("a", { n: 1 });
- * assert.deepEqual(getPlainItemSync(db.apiContext(), "", { pk: { S: "a" } }), { pk: "a", n: 1 });
+ * assert.deepEqual(getPlainItemSync(db.apiContext(), "", { pk: "a" }), { pk: "a", n: 1 });
  * ```
  */
 export function getPlainItemSync(
   ctx: ApiContext,
   tableName: string,
-  key: AttributeMap,
+  key: Readonly<Record<string, unknown>>,
 ): Record<string, unknown> | undefined {
   const table = ctx.table(tableName);
-  const location = locateItem(table, key, true);
+  const location = locatePlainItem(table, key, true);
   const bytes = ctx.store.get(location.stripe, location.key);
   let item: Record<string, unknown> | undefined;
   if (bytes !== undefined) {

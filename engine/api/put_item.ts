@@ -6,7 +6,7 @@
 import type { AttributeMap } from "../model/attribute_value.ts";
 import type { ApiContext } from "./context.ts";
 import { hasDerived } from "./_derived.ts";
-import { locateItem } from "./_items.ts";
+import { locatePlainItem } from "./_items.ts";
 import { executeWrite, planPut } from "./_write.ts";
 import {
   checkOnFailure,
@@ -92,7 +92,7 @@ export async function putItem(ctx: ApiContext, input: PutItemInput): Promise<Put
  *
  * @param ctx The database.
  * @param tableName The table.
- * @param key The item's key attributes (those it has).
+ * @param item The item as plain JS (its key attributes are read; the rest is in `value`).
  * @param value The encoded item.
  * @returns Resolves once the write is durable; `undefined`, writing nothing, when the table has
  *   indexes, a stream or time to live (they need the AttributeMap: use {@linkcode putItem}).
@@ -106,19 +106,19 @@ export async function putItem(ctx: ApiContext, input: PutItemInput): Promise<Put
  * import { putEncodedItem } from "./put_item.ts";
  * await using db = await Database.memory();
  * const value = encodePlainItem({ pk: "a", n: 1 })!;
- * await putEncodedItem(db.apiContext(), "", { pk: { S: "a" } }, value);
+ * await putEncodedItem(db.apiContext(), "", { pk: "a", n: 1 }, value);
  * assert.deepEqual(await db.get("a"), { pk: "a", n: 1 });
  * ```
  */
 export function putEncodedItem(
   ctx: ApiContext,
   tableName: string,
-  key: AttributeMap,
+  item: Readonly<Record<string, unknown>>,
   value: Uint8Array,
 ): Promise<void> | undefined {
   const table = ctx.table(tableName);
   if (hasDerived(table)) return undefined;
-  const { stripe, key: encodedKey } = locateItem(table, key, false);
+  const { stripe, key: encodedKey } = locatePlainItem(table, item, false);
   const durable = ctx.store.commit([{ stripe, key: encodedKey, value }]);
   if (ctx.counters !== undefined) ctx.counters.puts++;
   return durable;

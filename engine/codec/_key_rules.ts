@@ -52,7 +52,26 @@ export function partitionKeyBytes(pk: AttributeValue): Uint8Array {
  */
 export function stripeOf(pk: AttributeValue): number {
   const text = (pk as { S?: string }).S;
-  if (text !== undefined && text.length <= ascii.length) {
+  return text === undefined ? crc32(partitionKeyBytes(pk)) % STRIPE_COUNT : stripeOfText(text);
+}
+
+/**
+ * The stripe of a partition whose key bytes are a string's UTF-8: an S value, or the canonical
+ * text of an N value.
+ *
+ * @param text The S value or canonical number text.
+ * @returns 0 to 255, `crc32(utf8(text)) % 256`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { stripeOf, stripeOfText } from "./key_codec.ts";
+ * assert.equal(stripeOfText("42"), stripeOf({ N: "42" }));
+ * assert.equal(stripeOfText("user#123"), 125);
+ * ```
+ */
+export function stripeOfText(text: string): number {
+  if (text.length <= ascii.length) {
     // Short ASCII (the usual partition key): hash it without allocating.
     let i = 0;
     for (; i < text.length; i++) {
@@ -62,7 +81,7 @@ export function stripeOf(pk: AttributeValue): number {
     }
     if (i === text.length) return crc32(ascii.subarray(0, i)) % STRIPE_COUNT;
   }
-  return crc32(partitionKeyBytes(pk)) % STRIPE_COUNT;
+  return crc32(encoder.encode(text)) % STRIPE_COUNT;
 }
 
 /**

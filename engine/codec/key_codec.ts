@@ -21,7 +21,7 @@ import { decomposeNumber } from "../model/decimal.ts";
 import { copyOut } from "./_byte_pool.ts";
 import { KEY_TAG_B, KEY_TAG_N, KEY_TAG_S, N_NEGATIVE, N_POSITIVE, N_ZERO } from "./_key_format.ts";
 
-export { partitionKeyBytes, stripeOf, validateKeyValue } from "./_key_rules.ts";
+export { partitionKeyBytes, stripeOf, stripeOfText, validateKeyValue } from "./_key_rules.ts";
 export { type DecodedKey, decodeKey } from "./_key_decode.ts";
 export { KEY_TAG_B, KEY_TAG_N, KEY_TAG_S } from "./_key_format.ts";
 
@@ -75,18 +75,31 @@ function writeEscapedString(text: string): void {
 }
 
 function writeNumber(canonical: string): void {
-  ensure(24);
   const { negative, digits, exponent } = decomposeNumber(canonical);
-  if (digits === "") {
+  writeDigits(negative, digits, digits.length, exponent);
+}
+
+/** Writes an integer's number component: its digits, trailing zeros dropped, and exponent. */
+function writeInteger(value: number): void {
+  const text = String(value < 0 ? -value : value);
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 48) end--;
+  writeDigits(value < 0, text, end, text.length);
+}
+
+/** Writes the number component of ±0.d1…dn × 10^exponent, the digits being `digits[0, end)`. */
+function writeDigits(negative: boolean, digits: string, end: number, exponent: number): void {
+  ensure(24);
+  if (end === 0) {
     scratch[pos++] = N_ZERO;
     return;
   }
   const flip = negative ? 0xff : 0x00;
   scratch[pos++] = negative ? N_NEGATIVE : N_POSITIVE;
   scratch[pos++] = (exponent + 129) ^ flip;
-  for (let i = 0; i < digits.length; i += 2) {
+  for (let i = 0; i < end; i += 2) {
     const hi = digits.charCodeAt(i) - 48;
-    const lo = i + 1 < digits.length ? digits.charCodeAt(i + 1) - 48 : 0;
+    const lo = i + 1 < end ? digits.charCodeAt(i + 1) - 48 : 0;
     scratch[pos++] = (hi * 10 + lo + 1) ^ flip;
   }
   scratch[pos++] = flip;
@@ -154,6 +167,55 @@ export function encodeKey(tableId: number, pk: AttributeValue, sk?: AttributeVal
     throw error;
   }
   return take();
+}
+
+/**
+ * {@linkcode encodeKey} for key values given as plain JS: a string is an S value, a number an N
+ * value. Numbers must be integers of at most 15 digits (so that `String(value)` is their
+ * canonical text); strings must be valid S key values.
+ *
+ * @param tableId The table id, a u32.
+ * @param pk The partition key value.
+ * @param sk The sort key value, absent for tables without one.
+ * @returns The key bytes, those {@linkcode encodeKey} gives for `{ S: pk }` or `{ N: String(pk) }`.
+ * @throws {RangeError} When `tableId` is not a u32.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { encodeKey, encodePlainKey } from "./key_codec.ts";
+ * assert.deepEqual(encodePlainKey(2, "user#1", -1200), encodeKey(2, { S: "user#1" }, { N: "-1200" }));
+ * ```
+ */
+export function encodePlainKey(
+  tableId: number,
+  pk: string | number,
+  sk?: string | number,
+): Uint8Array {
+  pos = 0;
+  try {
+    writeTableId(tableId);
+    writePlainComponent(pk);
+    if (sk !== undefined) writePlainComponent(sk);
+  } catch (error) {
+    pos = 0;
+    throw error;
+  }
+  return take();
+}
+
+function writePlainComponent(value: string | number): void {
+  ensure(1);
+  if (typeof value === "number") {
+    scratch[pos++] = KEY_TAG_N;
+    writeInteger(value);
+    return;
+  }
+  scratch[pos++] = KEY_TAG_S;
+  writeEscapedString(value);
+  ensure(2);
+  scratch[pos++] = 0x00;
+  scratch[pos++] = 0x01;
 }
 
 /**

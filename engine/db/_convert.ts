@@ -9,7 +9,6 @@ import type { ExpressionInput } from "../api/_request.ts";
 import type { QueryInput } from "../api/query.ts";
 import type { ScanInput } from "../api/scan.ts";
 import { validation } from "../errors.ts";
-import type { KeySchema } from "./key_schema.ts";
 import type { AttributeMap, AttributeValue } from "../model/attribute_value.ts";
 import { marshall, marshallItem, unmarshallItem } from "../model/marshall.ts";
 import type {
@@ -85,31 +84,6 @@ export function isPlainPut(options: PutOptions): boolean {
     options.expressionAttributeNames === undefined &&
     options.expressionAttributeValues === undefined &&
     options.returnValuesOnConditionCheckFailure === undefined;
-}
-
-/**
- * The key attributes of a plain item, marshalled (those it has; `undefined` ones are absent,
- * as `marshallItem` leaves them out).
- *
- * @param schema The table's key schema.
- * @param item The plain item; its key values must marshall.
- * @returns The key's AttributeMap.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { plainKey } from "./_convert.ts";
- * const schema = { partitionKey: { name: "pk", type: "S" as const } };
- * assert.deepEqual(plainKey(schema, { pk: "a", n: 1 }), { pk: { S: "a" } });
- * ```
- */
-export function plainKey(schema: KeySchema, item: Item): AttributeMap {
-  const key: Record<string, AttributeValue> = {};
-  for (const attribute of [schema.partitionKey, schema.sortKey]) {
-    const value = attribute === undefined ? undefined : item[attribute.name];
-    if (value !== undefined) key[attribute!.name] = marshall(value, attribute!.name);
-  }
-  return key;
 }
 
 /**

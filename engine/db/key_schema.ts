@@ -3,8 +3,15 @@
  *
  * @module
  */
-import { encodeKey, stripeOf, validateKeyValue } from "../codec/key_codec.ts";
+import {
+  encodeKey,
+  encodePlainKey,
+  stripeOf,
+  stripeOfText,
+  validateKeyValue,
+} from "../codec/key_codec.ts";
 import { validation } from "../errors.ts";
+import { MAX_PARTITION_KEY_SIZE, MAX_SORT_KEY_SIZE } from "../limits.ts";
 import {
   type AttributeMap,
   type AttributeValue,
@@ -109,6 +116,85 @@ export function locate(
     }
   }
   return { stripe: stripeOf(pk), key: encodeKey(tableId, pk, sk) };
+}
+
+/**
+ * {@linkcode locate} for a plain JS item (or key) whose key values take the common shapes: a
+ * non-empty string of at most a third of the size limit (in UTF-16 units) for an S attribute,
+ * an integer of at most 15 digits for an N attribute. It builds no AttributeValue.
+ *
+ * @param tableId The table's id in the keyspace.
+ * @param schema The table's key schema.
+ * @param item The plain item or key.
+ * @param sortKeyOptional Whether the sort key may be absent (the default table's `sk`).
+ * @param exact Whether `item` must hold nothing but the key attributes (a Key argument).
+ * @returns The location {@linkcode locate} gives for the marshalled item, or `undefined` when
+ *   `item` is not a plain object, a key value takes another shape or is missing, or (with
+ *   `exact`) another property is present: locate the marshalled item then, for its location
+ *   or DynamoDB's error.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { locate, locatePlain } from "./key_schema.ts";
+ * const schema = { partitionKey: { name: "pk", type: "S" as const }, sortKey: { name: "n", type: "N" as const } };
+ * assert.deepEqual(locatePlain(2, schema, { pk: "a", n: 7 }), locate(2, schema, { pk: { S: "a" }, n: { N: "7" } }));
+ * assert.equal(locatePlain(2, schema, { pk: "a", n: 0.5 }), undefined);
+ * assert.equal(locatePlain(2, schema, { pk: "a", n: 7, x: 1 }, false, true), undefined);
+ * ```
+ */
+export function locatePlain(
+  tableId: number,
+  schema: KeySchema,
+  item: Readonly<Record<string, unknown>>,
+  sortKeyOptional = false,
+  exact = false,
+): ItemLocation | undefined {
+  if (typeof item !== "object" || item === null) return undefined;
+  const proto = Object.getPrototypeOf(item);
+  if (proto !== Object.prototype && proto !== null) return undefined;
+  const pk = plainKeyValue(
+    item[schema.partitionKey.name],
+    schema.partitionKey.type,
+    MAX_PARTITION_KEY_SIZE,
+  );
+  if (pk === undefined) return undefined;
+  const sortKey = schema.sortKey;
+  let sk: string | number | undefined;
+  if (sortKey !== undefined) {
+    const value = item[sortKey.name];
+    if (!sortKeyOptional || value !== undefined) {
+      sk = plainKeyValue(value, sortKey.type, MAX_SORT_KEY_SIZE);
+      if (sk === undefined) return undefined;
+    }
+  }
+  if (exact) {
+    let count = 0;
+    for (const _ in item) count++;
+    if (count !== (sk === undefined ? 1 : 2)) return undefined;
+  }
+  return {
+    stripe: stripeOfText(typeof pk === "string" ? pk : String(pk)),
+    key: encodePlainKey(tableId, pk, sk),
+  };
+}
+
+/** The value when it is a valid key value of the common shapes for its type, else undefined. */
+function plainKeyValue(
+  value: unknown,
+  type: KeyType,
+  maxSize: number,
+): string | number | undefined {
+  if (type === "S") {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    return typeof value === "string" && value.length > 0 && value.length * 3 <= maxSize
+      ? value
+      : undefined;
+  }
+  return type === "N" && typeof value === "number" && Number.isInteger(value) &&
+      value <= 999999999999999 && value >= -999999999999999
+    ? value
+    : undefined;
 }
 
 function keyValue(

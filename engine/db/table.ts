@@ -21,7 +21,6 @@ import {
   conditionInput,
   isPlainPut,
   plainItem,
-  plainKey,
   queryInput,
   scanInput,
   toPage,
@@ -147,7 +146,7 @@ export class Table {
       const value = encodePlainItem(item);
       const durable = value === undefined
         ? undefined
-        : putEncodedItem(this.#api, this.name, plainKey(this.keySchema, item), value);
+        : putEncodedItem(this.#api, this.name, item, value);
       if (durable !== undefined) return void await durable;
     }
     const output = await putItem(this.#api, {
@@ -182,7 +181,7 @@ export class Table {
     if (
       options.projectionExpression === undefined && options.expressionAttributeNames === undefined
     ) {
-      return getPlainItemSync(this.#api, this.name, marshallItem(key));
+      return getPlainItemSync(this.#api, this.name, key);
     }
     const output = getItemSync(this.#api, {
       TableName: this.name,
