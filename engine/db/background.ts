@@ -7,6 +7,7 @@
  * @module
  */
 import type { ApiContext } from "../api/context.ts";
+import { unrefTimer } from "../fs/runtime_fs.ts";
 import { oldestSequence } from "../stream/reader.ts";
 import { DEFAULT_STREAM_RETENTION_MS, trimStream } from "../stream/retention.ts";
 import { sweepTable } from "../ttl/sweeper.ts";
@@ -69,6 +70,7 @@ export class BackgroundTasks {
         this.#sweepTimer = undefined;
         this.#track(this.sweepExpired());
       }, this.#sweepInterval);
+      unrefTimer(this.#sweepTimer);
     }
     if (this.#trimTimer === undefined && this.#streams().length > 0) {
       const interval = Math.max(1, Math.min(TRIM_INTERVAL_MS, this.#retention));
@@ -76,6 +78,7 @@ export class BackgroundTasks {
         this.#trimTimer = undefined;
         this.#track(this.trimStreams());
       }, interval);
+      unrefTimer(this.#trimTimer);
     }
   }
 

@@ -49,3 +49,26 @@ export function currentRuntime(): RuntimeName {
 export function defaultFileSystem(): FileSystem {
   return currentRuntime() === "deno" ? new DenoFileSystem() : new NodeFileSystem();
 }
+
+/**
+ * Lets the process exit while a timer is pending, as Node's `timer.unref()` and Deno's
+ * `Deno.unrefTimer(id)` do: a database's background work (time-to-live sweeps, stream
+ * trimming) must not keep a script alive that forgot to close it.
+ *
+ * @param timer What `setTimeout` returned.
+ *
+ * @example
+ * ```ts
+ * import { unrefTimer } from "./runtime_fs.ts";
+ * const timer = setTimeout(() => {}, 60_000);
+ * unrefTimer(timer); // the test runner need not wait a minute
+ * clearTimeout(timer);
+ * ```
+ */
+export function unrefTimer(timer: ReturnType<typeof setTimeout>): void {
+  if (typeof timer === "number") {
+    (globalThis as { Deno?: { unrefTimer?(id: number): void } }).Deno?.unrefTimer?.(timer);
+  } else {
+    (timer as { unref?(): void }).unref?.();
+  }
+}
