@@ -4,6 +4,7 @@
  * @module
  */
 import type { AttributeMap } from "../model/attribute_value.ts";
+import { encodePlainItem } from "../codec/item_codec.ts";
 import type { ApiContext } from "./context.ts";
 import { hasDerived } from "./_derived.ts";
 import { locatePlainItem } from "./_items.ts";
@@ -85,41 +86,40 @@ export async function putItem(ctx: ApiContext, input: PutItemInput): Promise<Put
 }
 
 /**
- * A PutItem with nothing but the item, already encoded and checked (`encodeValidItem` or
- * `encodePlainItem`), for a table without indexes, stream or time to live: it commits the
- * bytes as they are. Such a put reads nothing, so this is what {@linkcode putItem} does for
- * it, without the item's AttributeMap.
+ * A PutItem with nothing but the item, straight from plain JS: for a table without indexes,
+ * stream or time to live (whose writes need the stored item), the item is encoded in one pass
+ * (`encodePlainItem`) and committed. Such a put reads nothing, so this is what
+ * {@linkcode putItem} does for it, without the item's AttributeMap.
  *
  * @param ctx The database.
  * @param tableName The table.
- * @param item The item as plain JS (its key attributes are read; the rest is in `value`).
- * @param value The encoded item.
+ * @param item The item as plain JS.
  * @returns Resolves once the write is durable; `undefined`, writing nothing, when the table has
- *   indexes, a stream or time to live (they need the AttributeMap: use {@linkcode putItem}).
+ *   indexes, a stream or time to live, or the item holds a value only the AttributeMap path
+ *   checks (it then takes {@linkcode putItem}, which gives the error).
  * @throws {KstoneError} VALIDATION for a bad key; RESOURCE_NOT_FOUND for an unknown table.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { Database } from "../../mod.ts";
- * import { encodePlainItem } from "../codec/item_codec.ts";
- * import { putEncodedItem } from "./put_item.ts";
+ * import { putPlainItem } from "./put_item.ts";
  * await using db = await Database.memory();
- * const value = encodePlainItem({ pk: "a", n: 1 })!;
- * await putEncodedItem(db.apiContext(), "", { pk: "a", n: 1 }, value);
+ * await putPlainItem(db.apiContext(), "", { pk: "a", n: 1 });
  * assert.deepEqual(await db.get("a"), { pk: "a", n: 1 });
  * ```
  */
-export function putEncodedItem(
+export function putPlainItem(
   ctx: ApiContext,
   tableName: string,
   item: Readonly<Record<string, unknown>>,
-  value: Uint8Array,
 ): Promise<void> | undefined {
   const table = ctx.table(tableName);
   if (hasDerived(table)) return undefined;
-  const { stripe, key: encodedKey } = locatePlainItem(table, item, false);
-  const durable = ctx.store.commit([{ stripe, key: encodedKey, value }]);
+  const value = encodePlainItem(item);
+  if (value === undefined) return undefined;
+  const { stripe, key } = locatePlainItem(table, item, false);
+  const durable = ctx.store.commit([{ stripe, key, value }]);
   if (ctx.counters !== undefined) ctx.counters.puts++;
   return durable;
 }

@@ -7,8 +7,7 @@
 import type { ApiContext } from "../api/context.ts";
 import { deleteItem } from "../api/delete_item.ts";
 import { getItemSync, getPlainItemSync } from "../api/get_item.ts";
-import { putEncodedItem, putItem } from "../api/put_item.ts";
-import { encodePlainItem } from "../codec/item_codec.ts";
+import { putItem, putPlainItem } from "../api/put_item.ts";
 import { planQuery, queryPage } from "../api/query.ts";
 import { planScan, scanPage } from "../api/scan.ts";
 import { updateItem } from "../api/update_item.ts";
@@ -142,13 +141,8 @@ export class Table {
    * ```
    */
   async put(item: Item, options: PutOptions = {}): Promise<Item | undefined> {
-    if (isPlainPut(options)) {
-      const value = encodePlainItem(item);
-      const durable = value === undefined
-        ? undefined
-        : putEncodedItem(this.#api, this.name, item, value);
-      if (durable !== undefined) return void await durable;
-    }
+    const plain = isPlainPut(options) ? putPlainItem(this.#api, this.name, item) : undefined;
+    if (plain !== undefined) return void await plain;
     const output = await putItem(this.#api, {
       TableName: this.name,
       Item: marshallItem(item),
