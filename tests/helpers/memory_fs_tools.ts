@@ -4,14 +4,9 @@
  *
  * @module
  */
-import type {
-  FileHandle,
-  FileInfo,
-  FileLock,
-  FileSystem,
-  OpenOptions,
-} from "../../engine/fs/file_system.ts";
+import type { FileHandle, FileSystem, OpenOptions } from "../../engine/fs/file_system.ts";
 import { MemoryFileSystem, type MemoryFileSystemOptions } from "../../engine/fs/memory_fs.ts";
+import { ForwardingFileSystem } from "./forwarding_fs.ts";
 
 /**
  * What a killed process (not a power cut) leaves: every live file with every byte written, synced
@@ -113,19 +108,16 @@ export async function fileSize(fs: FileSystem, path: string): Promise<number> {
 }
 
 /** A filesystem wrapper that counts the handles opened and not yet closed, to find leaks. */
-export class HandleCountingFileSystem implements FileSystem {
-  readonly name: string;
-  readonly inner: FileSystem;
+export class HandleCountingFileSystem extends ForwardingFileSystem {
   /** Handles open now. */
   openHandles = 0;
 
   /** @param inner The filesystem to wrap. */
   constructor(inner: FileSystem) {
-    this.inner = inner;
-    this.name = `counting(${inner.name})`;
+    super(inner, `counting(${inner.name})`);
   }
 
-  async open(path: string, options?: OpenOptions): Promise<FileHandle> {
+  override async open(path: string, options?: OpenOptions): Promise<FileHandle> {
     const inner = await this.inner.open(path, options);
     this.openHandles++;
     let closed = false;
@@ -144,30 +136,5 @@ export class HandleCountingFileSystem implements FileSystem {
         inner.close();
       },
     };
-  }
-
-  readFile(path: string): Promise<Uint8Array> {
-    return this.inner.readFile(path);
-  }
-  rename(from: string, to: string): Promise<void> {
-    return this.inner.rename(from, to);
-  }
-  remove(path: string): Promise<void> {
-    return this.inner.remove(path);
-  }
-  list(dir: string): Promise<string[]> {
-    return this.inner.list(dir);
-  }
-  mkdir(path: string, options?: { recursive?: boolean }): Promise<void> {
-    return this.inner.mkdir(path, options);
-  }
-  stat(path: string): Promise<FileInfo> {
-    return this.inner.stat(path);
-  }
-  syncDir(path: string): Promise<void> {
-    return this.inner.syncDir(path);
-  }
-  lock(path: string): Promise<FileLock> {
-    return this.inner.lock(path);
   }
 }

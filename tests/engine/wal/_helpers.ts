@@ -6,14 +6,9 @@
  */
 
 import process from "node:process";
-import type {
-  FileHandle,
-  FileInfo,
-  FileLock,
-  FileSystem,
-  OpenOptions,
-} from "../../../engine/fs/file_system.ts";
+import type { FileHandle, FileSystem, OpenOptions } from "../../../engine/fs/file_system.ts";
 import { MemoryFileSystem } from "../../../engine/fs/memory_fs.ts";
+import { ForwardingFileSystem } from "../../helpers/forwarding_fs.ts";
 import {
   encodeWalHeader,
   encodeWalRecord,
@@ -25,9 +20,7 @@ import {
  * until released (blocking `datasyncSync` calls cannot be held; tests that hold use
  * `syncCall: "async"`).
  */
-export class GatedFileSystem implements FileSystem {
-  readonly name = "gated";
-  readonly inner: FileSystem;
+export class GatedFileSystem extends ForwardingFileSystem {
   /** datasync + datasyncSync calls on handles. */
   syncs = 0;
   /** datasyncSync calls on handles (blocking ones). */
@@ -38,7 +31,7 @@ export class GatedFileSystem implements FileSystem {
   #waiting: Array<() => void> = [];
 
   constructor(inner: FileSystem = new MemoryFileSystem()) {
-    this.inner = inner;
+    super(inner, "gated");
   }
 
   /** Makes later async datasyncs wait for {@linkcode release}. */
@@ -57,7 +50,7 @@ export class GatedFileSystem implements FileSystem {
     return this.#waiting.length;
   }
 
-  async open(path: string, options?: OpenOptions): Promise<FileHandle> {
+  override async open(path: string, options?: OpenOptions): Promise<FileHandle> {
     const inner = await this.inner.open(path, options);
     return {
       path: inner.path,
@@ -84,31 +77,6 @@ export class GatedFileSystem implements FileSystem {
       },
       close: () => inner.close(),
     };
-  }
-
-  readFile(path: string): Promise<Uint8Array> {
-    return this.inner.readFile(path);
-  }
-  rename(from: string, to: string): Promise<void> {
-    return this.inner.rename(from, to);
-  }
-  remove(path: string): Promise<void> {
-    return this.inner.remove(path);
-  }
-  list(dir: string): Promise<string[]> {
-    return this.inner.list(dir);
-  }
-  mkdir(path: string, options?: { recursive?: boolean }): Promise<void> {
-    return this.inner.mkdir(path, options);
-  }
-  stat(path: string): Promise<FileInfo> {
-    return this.inner.stat(path);
-  }
-  syncDir(path: string): Promise<void> {
-    return this.inner.syncDir(path);
-  }
-  lock(path: string): Promise<FileLock> {
-    return this.inner.lock(path);
   }
 }
 
