@@ -89,7 +89,7 @@ export function derivedMutations(ctx: ApiContext, changes: readonly ItemChange[]
     }
     if (table.stream !== undefined) {
       nowMs ??= nowOf(ctx);
-      const record = streamMutation(table, table.stream, change, { lsn, position, nowMs });
+      const record = streamMutation(table.stream, change, { lsn, position, nowMs });
       if (record !== undefined) {
         mutations.push(record);
         position++;

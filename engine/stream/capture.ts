@@ -7,7 +7,6 @@
  * @module
  */
 import type { ItemChange } from "../api/_derived.ts";
-import type { ApiTable } from "../api/context.ts";
 import { itemSize } from "../codec/item_codec.ts";
 import type { StreamDefinition } from "../db/catalog.ts";
 import { valuesEqual } from "../expression/compare.ts";
@@ -87,7 +86,6 @@ export function streamRecordOf(
  * did not change. Readers waiting on the stream are woken once the commit is made (in a
  * microtask: the caller commits in the same synchronous step).
  *
- * @param _table The table.
  * @param stream The table's enabled stream.
  * @param change The change.
  * @param at Sequence and time.
@@ -101,12 +99,11 @@ export function streamRecordOf(
  * const table = { id: 2, name: "t", keySchema: { partitionKey: { name: "id", type: "S" as const } }, sortKeyOptional: false };
  * const stream = { id: 3, viewType: "KEYS_ONLY" as const, enabled: true, createdAt: 0 };
  * const key = { id: { S: "a" } };
- * const mutation = streamMutation(table, stream, { table, key, old: key, next: undefined }, { lsn: 9, position: 0, nowMs: 0 });
+ * const mutation = streamMutation(stream, { table, key, old: key, next: undefined }, { lsn: 9, position: 0, nowMs: 0 });
  * assert.equal(mutation?.stripe, streamStripe(3));
  * ```
  */
 export function streamMutation(
-  _table: ApiTable,
   stream: StreamDefinition,
   change: ItemChange,
   at: RecordPosition,
