@@ -1,6 +1,6 @@
 /**
  * kstone as a workload subject: items go to the default table under `{ pk, sk }` as objects of
- * six attributes.
+ * six attributes; a bulk-load batch is one `putMany` (one commit, as SQLite's transaction).
  *
  * @module
  */
@@ -12,8 +12,8 @@ import type { Subject } from "./_subject.ts";
 export interface KstoneRow {
   /** The key. */
   readonly key: { readonly pk: string; readonly sk: string };
-  /** The attributes. */
-  readonly doc: Item;
+  /** The whole item: the key and six attributes. */
+  readonly item: Item;
 }
 
 /** The kstone subject. */
@@ -38,7 +38,8 @@ export class KstoneSubject implements Subject<KstoneRow> {
   }
 
   row(i: number): KstoneRow {
-    return { key: { pk: this.#items.pk(i), sk: this.#items.sk(i) }, doc: this.#items.doc(i) };
+    const key = { pk: this.#items.pk(i), sk: this.#items.sk(i) };
+    return { key, item: { ...key, ...this.#items.doc(i) } };
   }
 
   async create(dir: string): Promise<void> {
@@ -50,16 +51,16 @@ export class KstoneSubject implements Subject<KstoneRow> {
   }
 
   async putOne(row: KstoneRow): Promise<void> {
-    await this.#open.put(row.key, row.doc);
+    await this.#open.put(row.key, row.item);
   }
 
   async putInFlight(rows: readonly KstoneRow[]): Promise<void> {
     const db = this.#open;
-    await Promise.all(rows.map((row) => db.put(row.key, row.doc)));
+    await Promise.all(rows.map((row) => db.put(row.key, row.item)));
   }
 
   putBatch(rows: readonly KstoneRow[]): Promise<void> {
-    return this.putInFlight(rows);
+    return this.#open.putMany(rows.map((row) => row.item));
   }
 
   async get(pk: string, sk: string): Promise<boolean> {

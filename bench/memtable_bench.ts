@@ -37,7 +37,7 @@ function randomOrder(keys: readonly string[], seed: number): string[] {
 function filled(keys: readonly string[]): Memtable {
   const table = new Memtable();
   let seq = 0;
-  for (const key of randomOrder(keys, 1)) table.put(key, ++seq, VALUE, Infinity);
+  for (const key of randomOrder(keys, 1)) table.put(key, ++seq, VALUE);
   table.keys();
   return table;
 }
@@ -58,7 +58,7 @@ Deno.bench({
   baseline: true,
   fn: () => {
     const table = new Memtable();
-    for (let n = 0; n < small.length; n++) table.put(small[n]!, n + 1, VALUE, Infinity);
+    for (let n = 0; n < small.length; n++) table.put(small[n]!, n + 1, VALUE);
     sink[0] = table;
   },
 });
@@ -67,7 +67,7 @@ Deno.bench({
   name: `put ${LARGE} new keys into an empty memtable`,
   fn: () => {
     const table = new Memtable();
-    for (let n = 0; n < largeRandom.length; n++) table.put(largeRandom[n]!, n + 1, VALUE, Infinity);
+    for (let n = 0; n < largeRandom.length; n++) table.put(largeRandom[n]!, n + 1, VALUE);
     sink[0] = table;
   },
 });
@@ -76,16 +76,19 @@ Deno.bench({
   name: `put ${LARGE} new keys, then keys() (flush order)`,
   fn: () => {
     const table = new Memtable();
-    for (let n = 0; n < largeRandom.length; n++) table.put(largeRandom[n]!, n + 1, VALUE, Infinity);
+    for (let n = 0; n < largeRandom.length; n++) table.put(largeRandom[n]!, n + 1, VALUE);
     sink[0] = table.keys();
   },
 });
+const overwritten = filled(large);
 Deno.bench({
   group: "put one",
-  name: `overwrite one key of ${LARGE} (no snapshot open)`,
+  name: `overwrite one key of ${LARGE}, then get it (indexes the new version)`,
   baseline: true,
   fn: () => {
-    full.put(largeRandom[cursor++ % LARGE]!, ++seq, VALUE, Infinity);
+    const key = largeRandom[cursor++ % LARGE]!;
+    overwritten.put(key, ++seq, VALUE);
+    sink[0] = overwritten.get(key);
   },
 });
 
@@ -136,7 +139,7 @@ Deno.bench({
   name: `keys(start, end) of one partition after 1 new put (merges the unsorted tail)`,
   fn: () => {
     const n = fresh++;
-    growing.put(`${large[n % LARGE]!}\u0001${n}`, ++seq, VALUE, Infinity);
+    growing.put(`${large[n % LARGE]!}\u0001${n}`, ++seq, VALUE);
     sink[0] = growing.keys(partitionStart, partitionEnd);
   },
 });

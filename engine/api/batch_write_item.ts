@@ -111,11 +111,7 @@ export async function batchWriteItem(
       plans.push(plan);
     }
   }
-  const writes: ItemWrite[] = plans.map((plan) => {
-    const found = findItem(ctx, plan, false);
-    const outcome = applyWrite(plan, found.visible);
-    return { mutation: outcome.mutation!, changes: changesOfWrite(plan, found, outcome) };
-  });
+  const writes = plans.map((plan) => itemWriteOf(ctx, plan));
   const durable = commitWrites(ctx, writes);
   if (ctx.counters !== undefined) {
     for (const plan of plans) plan.kind === "put" ? ctx.counters.puts++ : ctx.counters.deletes++;
@@ -125,9 +121,38 @@ export async function batchWriteItem(
 }
 
 /** One write of a batch: its item's mutation and the changes its indexes and stream follow. */
-interface ItemWrite {
+/** One unconditional write of a batch: its mutation and the changes derived writes follow. */
+export interface ItemWrite {
+  /** The item's own mutation. */
   readonly mutation: Mutation;
+  /** What it changes, for index entries and stream records. */
   readonly changes: readonly ItemChange[];
+}
+
+/**
+ * Reads what a put or delete replaces and works out its write, unconditionally.
+ *
+ * @param ctx The database.
+ * @param plan A put or delete plan.
+ * @returns The write.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Database } from "../../mod.ts";
+ * import { itemWriteOf } from "./batch_write_item.ts";
+ * import { planPut } from "./_write.ts";
+ * await using db = await Database.memory();
+ * const ctx = db.apiContext();
+ * const write = itemWriteOf(ctx, planPut(ctx.table(""), { pk: { S: "a" } }));
+ * assert.notEqual(write.mutation.value, null);
+ * assert.deepEqual(write.changes, []);
+ * ```
+ */
+export function itemWriteOf(ctx: ApiContext, plan: WritePlan): ItemWrite {
+  const found = findItem(ctx, plan, false);
+  const outcome = applyWrite(plan, found.visible);
+  return { mutation: outcome.mutation!, changes: changesOfWrite(plan, found, outcome) };
 }
 
 /**
@@ -142,7 +167,26 @@ function commitWrites(ctx: ApiContext, writes: readonly ItemWrite[]): Promise<un
   return Promise.all(writes.map((write) => ctx.store.commit(batchOf(ctx, [write]))));
 }
 
-function batchOf(ctx: ApiContext, writes: readonly ItemWrite[]): Mutation[] {
+/**
+ * The mutations that commit `writes`: theirs, then their index entries and stream records.
+ *
+ * @param ctx The database.
+ * @param writes The writes.
+ * @returns The batch.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Database } from "../../mod.ts";
+ * import { batchOf, itemWriteOf } from "./batch_write_item.ts";
+ * import { planPut } from "./_write.ts";
+ * await using db = await Database.memory();
+ * const ctx = db.apiContext();
+ * const write = itemWriteOf(ctx, planPut(ctx.table(""), { pk: { S: "a" } }));
+ * assert.deepEqual(batchOf(ctx, [write]), [write.mutation]);
+ * ```
+ */
+export function batchOf(ctx: ApiContext, writes: readonly ItemWrite[]): Mutation[] {
   const mutations = writes.map((write) => write.mutation);
   const changes = writes.flatMap((write) => write.changes);
   if (changes.length > 0) {

@@ -8,6 +8,7 @@
 import type { ApiContext } from "../api/context.ts";
 import { batchGetItem } from "../api/batch_get_item.ts";
 import { batchWriteItem } from "../api/batch_write_item.ts";
+import { putMany } from "../api/put_many.ts";
 import { transactGetItems } from "../api/transact_get_items.ts";
 import { transactWriteItems } from "../api/transact_write_items.ts";
 import { unmarshallItem } from "../model/marshall.ts";
@@ -96,6 +97,28 @@ export abstract class DataPlane extends DefaultTableMethods {
       if (Object.keys(output.UnprocessedKeys).length === 0) return result;
       input = { RequestItems: output.UnprocessedKeys };
     }
+  }
+
+  /**
+   * Puts many items into the default table at once (each with its `pk`, and `sk` when it has
+   * one), replacing any item with the same key, as one atomic commit; see `Table.putMany`.
+   *
+   * @param items The items; no two with the same key.
+   * @throws {KstoneError} VALIDATION for a bad item (then nothing is written), duplicate keys,
+   *   or a batch over the WAL record limit of 64 MiB.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Database } from "../../mod.ts";
+   * await using db = await Database.memory();
+   * await db.putMany([{ pk: "user#1", sk: "profile", name: "Ada" }, { pk: "user#2", name: "Eve" }]);
+   * assert.equal((await db.get({ pk: "user#1", sk: "profile" }))?.name, "Ada");
+   * await assert.rejects(db.putMany([{ pk: "a" }, { pk: "a" }]), { code: "VALIDATION" });
+   * ```
+   */
+  async putMany(items: Iterable<Item>): Promise<void> {
+    await putMany(this.apiContext(), "", items);
   }
 
   /**

@@ -19,7 +19,7 @@ export interface DatabaseStats {
   table_count: number;
   /** Memory held by memtables, in bytes (estimate). */
   memtable_size_bytes: number;
-  /** Keys held by memtables. */
+  /** Versions held by memtables (a key written twice since the last flush counts twice). */
   memtable_records: number;
   /** Live SST files. */
   total_sst_files: number;

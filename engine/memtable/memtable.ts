@@ -1,18 +1,23 @@
 /**
  * The in-memory table of one stripe: the newest writes, not yet in an SST.
  *
- * Keys are latin1 strings of the encoded key bytes (see `bytesToLatin1`), so a `Map` serves point
- * lookups and `<` on the strings gives the byte order of the keys. Sorted iteration keeps a
- * sorted array of keys plus a small unsorted tail of keys added since, merged on demand.
+ * A write appends a version to a log held in parallel arrays (key, LSN, where its value lies),
+ * so it allocates no object of its own. Keys are latin1 strings of the encoded key bytes (see
+ * `bytesToLatin1`), so `<` on them gives the byte order of the keys.
  *
- * Each key holds a chain of versions. A new version keeps the one it replaces only while an open
- * snapshot may still need it (`retainSeq`), so snapshot reads stay exact without copying.
+ * Reads need an index: a `Map` from each key to its newest version, each version linking to the
+ * one before it. The index is brought up to date on the first read after writes, so a bulk load
+ * that nothing reads pays for it once, at flush. Sorted iteration keeps a sorted array of the
+ * distinct keys plus a small unsorted tail of keys found since, merged on demand.
+ *
+ * Every version stays until the memtable is dropped, so a snapshot reads exactly what was
+ * current at its LSN; {@linkcode Memtable.bytes} counts them all, and the memory budget flushes
+ * a memtable that overwrites grow.
  *
  * Values are copied into chunks the memtable owns (an arena), so it holds no view into a caller's
  * buffer: a value encoded in a slab shared with other stripes' values, or a WAL read buffer at
  * recovery, would otherwise keep that whole buffer alive until every stripe holding a piece of it
- * was flushed. The arena dies with the memtable; a replaced value's bytes stay counted until then
- * (values over 16 KiB get arrays of their own, freed and uncounted when replaced).
+ * was flushed. Values over 16 KiB get arrays of their own.
  *
  * @module
  */
@@ -23,18 +28,23 @@ export interface MemEntry {
   readonly seq: number;
   /** The encoded item, or `null` for a delete. */
   readonly value: Uint8Array | null;
-  /** The version this one replaced, kept for open snapshots. */
-  older: MemEntry | undefined;
 }
 
-/** Estimated bytes of bookkeeping per entry, counted in {@linkcode Memtable.bytes}. */
-export const ENTRY_OVERHEAD = 160;
+/**
+ * Estimated bytes of bookkeeping per version (its key and value are counted apart), counted in
+ * {@linkcode Memtable.bytes}: the key string's header, five array slots, and an index entry.
+ */
+export const VERSION_OVERHEAD = 96;
 
 /** The first arena chunk; each next one doubles, up to {@linkcode MAX_CHUNK}. */
 const FIRST_CHUNK = 4096;
 /** The largest arena chunk; larger values get an array of their own. */
 const MAX_CHUNK = 64 * 1024;
+/** Versions the log has room for at first; it doubles as needed. */
+const FIRST_CAPACITY = 64;
 const EMPTY = new Uint8Array(0);
+/** Marks a deleted version in the length column, and "no older version" in the link column. */
+const NONE = -1;
 
 /**
  * A sorted in-memory table with versioned entries.
@@ -44,25 +54,42 @@ const EMPTY = new Uint8Array(0);
  * import assert from "node:assert/strict";
  * import { Memtable } from "./memtable.ts";
  * const table = new Memtable();
- * table.put("b", 1, new Uint8Array([2]), Infinity);
- * table.put("a", 2, null, Infinity);
+ * table.put("b", 1, new Uint8Array([2]));
+ * table.put("a", 2, null);
+ * table.put("b", 3, new Uint8Array([4]));
  * assert.deepEqual([...table.keys()], ["a", "b"]);
  * assert.equal(table.get("a")?.value, null);
+ * assert.deepEqual(table.get("b", 2)?.value, new Uint8Array([2]));
+ * assert.equal(table.size, 3);
  * ```
  */
 export class Memtable {
-  #map = new Map<string, MemEntry>();
+  // The log: version i is #keys[i] at LSN #seqs[i], its value #chunks[#chunkOf[i]] from
+  // #offsets[i] for #lengths[i] bytes (NONE: a delete).
+  #keys: string[] = [];
+  #seqs: number[] = [];
+  #chunkOf = new Int32Array(FIRST_CAPACITY);
+  #offsets = new Int32Array(FIRST_CAPACITY);
+  #lengths = new Int32Array(FIRST_CAPACITY);
+  #count = 0;
+  // The index of versions [0, #indexed): newest version per key, each linking to the one before.
+  #index = new Map<string, number>();
+  #older = new Int32Array(FIRST_CAPACITY);
+  #indexed = 0;
   #sorted: string[] = [];
   #unsorted: string[] = [];
-  #bytes = 0;
+  // The arena.
+  #chunks: Uint8Array[] = [EMPTY];
   #chunk = EMPTY;
+  #chunkIndex = 0;
   #chunkUsed = 0;
+  #bytes = 0;
   #minSeq = Infinity;
   #maxSeq = 0;
 
-  /** Number of distinct keys. */
+  /** Number of versions held (a key written twice counts twice). */
   get size(): number {
-    return this.#map.size;
+    return this.#count;
   }
 
   /** Estimated memory held, in bytes (keys, values and bookkeeping). */
@@ -84,49 +111,76 @@ export class Memtable {
    * Writes a version of a key.
    *
    * @param key The encoded key as a latin1 string.
-   * @param seq The write's LSN; larger than every earlier version of the key.
+   * @param seq The write's LSN; at least that of every earlier version of the key (a batch may
+   *   write a key twice at one LSN: the later write wins).
    * @param value The encoded item, or `null` for a delete; copied.
-   * @param retainSeq The oldest open snapshot's LSN, `Infinity` when none is open: while one is,
-   *   replaced versions are kept so the snapshot can still read them.
    */
-  put(key: string, seq: number, value: Uint8Array | null, retainSeq: number): void {
-    const previous = this.#map.get(key);
-    const keep = previous !== undefined && retainSeq !== Infinity;
-    if (previous === undefined) {
-      this.#unsorted.push(key);
-      this.#bytes += key.length + ENTRY_OVERHEAD;
-    } else if (!keep) {
-      for (let old: MemEntry | undefined = previous; old !== undefined; old = old.older) {
-        // A value in the arena stays until the memtable goes; one of its own is freed now.
-        const own = old.value !== null && old.value.length > MAX_CHUNK / 4;
-        this.#bytes -= VERSION_OVERHEAD + (own ? old.value!.length : 0);
-      }
+  put(key: string, seq: number, value: Uint8Array | null): void {
+    const i = this.#count;
+    if (i === this.#lengths.length) this.#grow();
+    this.#keys.push(key);
+    this.#seqs.push(seq);
+    if (value === null) {
+      this.#lengths[i] = NONE;
+      this.#bytes += key.length + VERSION_OVERHEAD;
+    } else {
+      this.#store(i, value);
+      this.#bytes += key.length + VERSION_OVERHEAD + value.length;
     }
-    const entry: MemEntry = {
-      seq,
-      value: value === null ? null : this.#copy(value),
-      older: keep ? previous : undefined,
-    };
-    this.#bytes += VERSION_OVERHEAD + (value === null ? 0 : value.length);
-    this.#map.set(key, entry);
+    this.#count = i + 1;
     if (seq < this.#minSeq) this.#minSeq = seq;
     if (seq > this.#maxSeq) this.#maxSeq = seq;
   }
 
-  /** Copies a value into the arena (or, past the largest chunk, into an array of its own). */
-  #copy(value: Uint8Array): Uint8Array {
+  /** Doubles the room of the log's typed columns. */
+  #grow(): void {
+    const capacity = 2 * this.#lengths.length;
+    const grown = (column: Int32Array) => {
+      const larger = new Int32Array(capacity);
+      larger.set(column);
+      return larger;
+    };
+    this.#chunkOf = grown(this.#chunkOf);
+    this.#offsets = grown(this.#offsets);
+    this.#lengths = grown(this.#lengths);
+    this.#older = grown(this.#older);
+  }
+
+  /** Copies version `i`'s value into the arena (or, past 16 KiB, into an array of its own). */
+  #store(i: number, value: Uint8Array): void {
     const length = value.length;
-    if (length > MAX_CHUNK / 4) return value.slice();
+    this.#lengths[i] = length;
+    if (length > MAX_CHUNK / 4) {
+      this.#chunkOf[i] = this.#chunks.length;
+      this.#offsets[i] = 0;
+      this.#chunks.push(value.slice());
+      return;
+    }
     if (this.#chunkUsed + length > this.#chunk.length) {
       const grown = Math.max(FIRST_CHUNK, 2 * this.#chunk.length, length);
       this.#chunk = new Uint8Array(Math.min(MAX_CHUNK, grown));
+      this.#chunkIndex = this.#chunks.push(this.#chunk) - 1;
       this.#chunkUsed = 0;
     }
-    const start = this.#chunkUsed;
-    this.#chunkUsed = start + length;
-    const copy = this.#chunk.subarray(start, start + length);
-    copy.set(value);
-    return copy;
+    this.#chunkOf[i] = this.#chunkIndex;
+    this.#offsets[i] = this.#chunkUsed;
+    this.#chunk.set(value, this.#chunkUsed);
+    this.#chunkUsed += length;
+  }
+
+  /** Adds the versions written since the last read to the index. */
+  #catchUp(): void {
+    const keys = this.#keys;
+    for (let i = this.#indexed; i < this.#count; i++) {
+      const key = keys[i]!;
+      const previous = this.#index.get(key);
+      if (previous === undefined) {
+        this.#older[i] = NONE;
+        this.#unsorted.push(key);
+      } else this.#older[i] = previous;
+      this.#index.set(key, i);
+    }
+    this.#indexed = this.#count;
   }
 
   /**
@@ -137,9 +191,20 @@ export class Memtable {
    * @returns The version, or `undefined` when the key has none at or below `seq`.
    */
   get(key: string, seq = Infinity): MemEntry | undefined {
-    let entry = this.#map.get(key);
-    while (entry !== undefined && entry.seq > seq) entry = entry.older;
-    return entry;
+    if (this.#indexed !== this.#count) this.#catchUp();
+    let i = this.#index.get(key);
+    if (i === undefined) return undefined;
+    while (this.#seqs[i]! > seq) {
+      i = this.#older[i]!;
+      if (i === NONE) return undefined;
+    }
+    const length = this.#lengths[i]!;
+    if (length === NONE) return { seq: this.#seqs[i]!, value: null };
+    const offset = this.#offsets[i]!;
+    return {
+      seq: this.#seqs[i]!,
+      value: this.#chunks[this.#chunkOf[i]!]!.subarray(offset, offset + length),
+    };
   }
 
   /**
@@ -150,6 +215,7 @@ export class Memtable {
    * @returns The sorted keys (a fresh array, safe to hold across writes).
    */
   keys(start = "", end?: string): string[] {
+    if (this.#indexed !== this.#count) this.#catchUp();
     const sorted = this.#sortedKeys();
     let lo = lowerBound(sorted, start);
     const hi = end === undefined ? sorted.length : lowerBound(sorted, end);
@@ -180,9 +246,6 @@ export class Memtable {
     return merged;
   }
 }
-
-/** Estimated bytes of one version's bookkeeping (its value is counted apart). */
-const VERSION_OVERHEAD = 32;
 
 /** The index of the first element of `sorted` that is `>= key`. */
 export function lowerBound(sorted: readonly string[], key: string): number {

@@ -168,7 +168,6 @@ export async function openStore(
             bytesToLatin1(mutation.key),
             record.lsn,
             mutation.value,
-            Infinity,
           );
         }
         if (record.lsn > lastLsn) lastLsn = record.lsn;

@@ -21,7 +21,7 @@ export interface StoreOptions {
    * writes wait for the flush. @default 64 MiB
    */
   memtableBudgetBytes?: number;
-  /** Records one stripe's memtable may hold before it is flushed. @default 50_000 */
+  /** Versions (writes) one stripe's memtable may hold before it is flushed. @default 50_000 */
   maxStripeRecords?: number;
   /**
    * WAL size past which every memtable is flushed and the log rewritten; past twice this,

@@ -145,12 +145,11 @@ export class Store {
   commit(mutations: readonly Mutation[]): Promise<void> {
     this.#checkOpen();
     const lsn = this.#wal.append(encodeBatchTransient(mutations));
-    const retain = this.#snapshots.size === 0 ? Infinity : this.#retainSeq();
     let full = false;
     for (const mutation of mutations) {
       const memtable = this.#stripes[mutation.stripe]!.memtable;
       const before = memtable.bytes;
-      memtable.put(bytesToLatin1(mutation.key), lsn, mutation.value, retain);
+      memtable.put(bytesToLatin1(mutation.key), lsn, mutation.value);
       this.#memtableBytes += memtable.bytes - before;
       if (memtable.size >= this.options.maxStripeRecords) full = true;
     }
@@ -319,12 +318,6 @@ export class Store {
   /** The error of the last background flush or compaction, cleared when one succeeds. */
   get backgroundError(): Error | undefined {
     return this.#background;
-  }
-
-  #retainSeq(): number {
-    let oldest = Infinity;
-    for (const seq of this.#snapshots.keys()) if (seq < oldest) oldest = seq;
-    return oldest;
   }
 
   #maybeFlush(): void {

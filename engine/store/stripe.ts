@@ -52,7 +52,7 @@ export interface RangeOptions {
  * import assert from "node:assert/strict";
  * import { Stripe } from "./stripe.ts";
  * const stripe = new Stripe();
- * stripe.memtable.put("k", 1, new Uint8Array([7]), Infinity);
+ * stripe.memtable.put("k", 1, new Uint8Array([7]));
  * assert.deepEqual(stripe.get(new Uint8Array([107]), "k", Infinity), new Uint8Array([7]));
  * ```
  */

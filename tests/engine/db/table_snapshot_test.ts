@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Database, type Item, MemoryFileSystem } from "../../../mod.ts";
+import { HandleCountingFileSystem } from "../../helpers/memory_fs_tools.ts";
 
 const DIR = "/data/snap.keystone";
 
@@ -74,23 +75,24 @@ test("Database.scanAll() keeps returning its snapshot through writes, flushes an
   await db.close();
 });
 
-test("Database.queryPages() released its snapshot: old versions are not kept after the loop", async () => {
-  const { db } = await layered(50);
-  for await (
-    const _page of db.queryPages({
-      keyConditionExpression: "pk = :p",
-      expressionAttributeValues: { ":p": "p" },
-      limit: 10,
-    })
-  ) {
-    break;
+test("Database.queryPages() released its snapshot: the SSTs a compaction replaced are closed after the loop", async () => {
+  const fs = new HandleCountingFileSystem(new MemoryFileSystem());
+  await using db = await Database.create(DIR, { fs, autoCompact: false });
+  for (let round = 0; round < 3; round++) {
+    for (let i = 0; i < 50; i++) await db.put({ pk: "p", sk: `item#${i}` }, { round });
+    await db.flush();
   }
-  const before = (await db.stats()).memtable_size_bytes;
-  for (let i = 0; i < 200; i++) await db.put({ pk: "p", sk: "same" }, { round: i });
-  const after = (await db.stats()).memtable_size_bytes;
-  assert.ok(
-    after - before < 10_000,
-    `overwrites replace each other once no snapshot is open: grew ${after - before} bytes`,
-  );
-  await db.close();
+  const query = { keyConditionExpression: "pk = :p", expressionAttributeValues: { ":p": "p" } };
+  const withThree = fs.openHandles;
+  const held = db.queryPages({ ...query, limit: 10 });
+  await held.next();
+  await db.compact();
+  assert.equal(fs.openHandles, withThree + 1, "the open iterator still reads the three old SSTs");
+  await held.return(undefined);
+  assert.equal(fs.openHandles, withThree - 2, "one SST is left, once the iterator is done");
+  for await (const _page of db.queryPages({ ...query, limit: 10 })) break;
+  for (let i = 0; i < 50; i++) await db.put({ pk: "p", sk: `item#${i}` }, { round: 3 });
+  await db.flush();
+  await db.compact();
+  assert.equal(fs.openHandles, withThree - 2, "a loop left by break held nothing back");
 });

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ENTRY_OVERHEAD, Memtable } from "../../../engine/memtable/memtable.ts";
+import { Memtable, VERSION_OVERHEAD } from "../../../engine/memtable/memtable.ts";
+import { Rng } from "../../helpers/random.ts";
 
 const bytesOf = (length: number, fill: number) => new Uint8Array(length).fill(fill);
 
@@ -9,7 +10,7 @@ test("Memtable.put() copies the value: the caller may reuse its buffer", () => {
   const shared = new Uint8Array(64);
   for (let i = 0; i < 100; i++) {
     shared.fill(i);
-    table.put(`k${i}`, i + 1, shared.subarray(0, 10 + (i % 7)), Infinity);
+    table.put(`k${i}`, i + 1, shared.subarray(0, 10 + (i % 7)));
   }
   shared.fill(255);
   for (let i = 0; i < 100; i++) {
@@ -20,40 +21,74 @@ test("Memtable.put() copies the value: the caller may reuse its buffer", () => {
 test("Memtable.put() keeps values of every size, across arena chunks and past the largest", () => {
   const table = new Memtable();
   const sizes = [0, 1, 4095, 4096, 4097, 9000, 16 * 1024, 16 * 1024 + 1, 70_000, 3, 65_536];
-  sizes.forEach((size, i) => table.put(`k${i}`, i + 1, bytesOf(size, i + 1), Infinity));
+  sizes.forEach((size, i) => table.put(`k${i}`, i + 1, bytesOf(size, i + 1)));
   sizes.forEach((size, i) => assert.deepEqual(table.get(`k${i}`)?.value, bytesOf(size, i + 1)));
 });
 
-test("Memtable.bytes counts a replaced value's bytes until the memtable is dropped", () => {
+test("Memtable.bytes counts every version's key, value and bookkeeping until it is dropped", () => {
   const table = new Memtable();
-  table.put("a", 1, bytesOf(100, 1), Infinity);
+  table.put("a", 1, bytesOf(100, 1));
   const first = table.bytes;
-  assert.equal(first, 1 + ENTRY_OVERHEAD + 32 + 100);
-  table.put("a", 2, bytesOf(50, 2), Infinity);
-  assert.equal(table.bytes, first + 50, "the old value stays in the arena; its entry is gone");
-  table.put("a", 3, null, Infinity);
-  assert.equal(table.bytes, first + 50);
+  assert.equal(first, 1 + VERSION_OVERHEAD + 100);
+  table.put("a", 2, bytesOf(50, 2));
+  assert.equal(table.bytes, first + 1 + VERSION_OVERHEAD + 50);
+  table.put("a", 3, null);
+  assert.equal(table.bytes, first + 2 * (1 + VERSION_OVERHEAD) + 50);
   assert.equal(table.get("a")?.value, null);
+  assert.equal(table.size, 3, "size counts versions");
 });
 
-test("Memtable keeps replaced versions for open snapshots and reads each as of its seq", () => {
+test("Memtable reads each version as of its seq, for snapshots", () => {
   const table = new Memtable();
-  table.put("a", 1, bytesOf(3, 1), Infinity);
-  table.put("a", 2, bytesOf(3, 2), 1);
-  table.put("a", 3, null, 1);
+  table.put("a", 1, bytesOf(3, 1));
+  table.put("a", 2, bytesOf(3, 2));
+  table.put("a", 3, null);
   assert.deepEqual(table.get("a", 1)?.value, bytesOf(3, 1));
   assert.deepEqual(table.get("a", 2)?.value, bytesOf(3, 2));
   assert.equal(table.get("a")?.value, null);
-  assert.deepEqual([table.minSeq, table.maxSeq, table.size], [1, 3, 1]);
+  assert.equal(table.get("a", 0), undefined, "no version at or below seq 0");
+  assert.deepEqual([table.minSeq, table.maxSeq, table.size], [1, 3, 3]);
 });
 
-test("Memtable.bytes stops counting a replaced value that had an array of its own", () => {
+test("Memtable: a key written twice at one LSN (one batch) reads as the later write", () => {
   const table = new Memtable();
-  table.put("a", 1, bytesOf(20_000, 1), Infinity);
-  const first = table.bytes;
-  table.put("a", 2, bytesOf(20_000, 2), Infinity);
-  assert.equal(table.bytes, first);
-  assert.deepEqual(table.get("a")?.value, bytesOf(20_000, 2));
+  table.put("a", 7, bytesOf(1, 1));
+  table.put("a", 7, bytesOf(1, 2));
+  assert.deepEqual(table.get("a")?.value, bytesOf(1, 2));
+  assert.deepEqual(table.get("a", 7)?.value, bytesOf(1, 2));
+});
+
+test("Memtable answers reads interleaved with writes like a map of version lists (seeded)", () => {
+  for (const seed of [1, 2, 3]) {
+    const rng = new Rng(seed);
+    const random = () => rng.next();
+    const table = new Memtable();
+    const model = new Map<string, { seq: number; value: Uint8Array | null }[]>();
+    let seq = 0;
+    for (let step = 0; step < 3_000; step++) {
+      const key = `k${Math.floor(random() * 200)}`;
+      if (random() < 0.7) {
+        if (random() < 0.8) seq++;
+        const value = random() < 0.15
+          ? null
+          : bytesOf(Math.floor(random() * 40_000 * random() ** 4), step & 255);
+        table.put(key, seq, value);
+        model.set(key, [...(model.get(key) ?? []), { seq, value }]);
+      } else {
+        const at = random() < 0.5 ? Infinity : Math.floor(random() * (seq + 1));
+        const versions = (model.get(key) ?? []).filter((version) => version.seq <= at);
+        const expected = versions.at(-1);
+        const actual = table.get(key, at);
+        assert.deepEqual(
+          actual && { seq: actual.seq, value: actual.value },
+          expected,
+          `seed ${seed} step ${step} ${key}@${at}`,
+        );
+      }
+    }
+    assert.deepEqual(table.keys(), [...model.keys()].sort(), `seed ${seed}: keys`);
+    assert.equal(table.size, [...model.values()].reduce((n, versions) => n + versions.length, 0));
+  }
 });
 
 test("Memtable.keys() stays sorted when reads interleave with ascending and out-of-order writes", () => {
@@ -63,12 +98,12 @@ test("Memtable.keys() stays sorted when reads interleave with ascending and out-
   for (let i = 0; i < 300; i++) {
     // Mostly ascending (a stream's records), now and then a key that sorts earlier.
     const key = i % 37 === 0 ? `a${String(i).padStart(4, "0")}` : `s${String(i).padStart(4, "0")}`;
-    table.put(key, i + 1, value, Infinity);
+    table.put(key, i + 1, value);
     written.push(key);
     if (i % 5 === 0) assert.deepEqual(table.keys(), written.toSorted(), `after write ${i}`);
   }
   const held = table.keys("s0100", "s0200");
-  table.put("s9999", 1000, value, Infinity);
+  table.put("s9999", 1000, value);
   assert.deepEqual(held, written.filter((k) => k >= "s0100" && k < "s0200").sort());
   assert.deepEqual(table.keys("s0290"), [...written.filter((k) => k >= "s0290"), "s9999"].sort());
 });
