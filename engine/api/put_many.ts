@@ -10,11 +10,11 @@ import { validation } from "../errors.ts";
 import { marshallItem } from "../model/marshall.ts";
 import { encodedBatchSize, type Mutation } from "../store/batch_codec.ts";
 import { WAL_MAX_PAYLOAD } from "../wal/format.ts";
-import { batchOf, type ItemWrite, itemWriteOf } from "./batch_write_item.ts";
+import { batchOf, itemWriteOf } from "./batch_write_item.ts";
 import type { ApiContext } from "./context.ts";
 import { hasDerived } from "./_derived.ts";
 import { itemIdentity, locatePlainItem } from "./_items.ts";
-import { planPut } from "./_write.ts";
+import { planPut, type WritePlan } from "./_write.ts";
 
 /**
  * Puts every item into one table, replacing any item with the same key, and commits them all
@@ -22,17 +22,16 @@ import { planPut } from "./_write.ts";
  * item is there or none is. The writes are applied before this returns; the promise resolves
  * once they are durable.
  *
- * Each item is checked as a put checks it. Two items with the same key are refused, as
- * BatchWriteItem refuses them, and so is a batch whose record would pass the WAL's limit of
- * 64 MiB (split such a load into several calls).
+ * Each item is checked as a put checks it. Of items with the same key the last one wins: it
+ * alone is written (a stream records one change for the key). A batch whose record would pass the WAL's limit of 64 MiB
+ * is refused (split such a load into several calls).
  *
  * @param ctx The database.
  * @param tableName The table (`""` for the default table).
  * @param items Plain JS items, each with its key attributes.
  * @returns Resolves once the batch is durable.
- * @throws {KstoneError} VALIDATION for a bad item (nothing is written), `Provided list of item
- *   keys contains duplicates`, or a batch over the WAL record limit; RESOURCE_NOT_FOUND for an
- *   unknown table.
+ * @throws {KstoneError} VALIDATION for a bad item (nothing is written) or a batch over the WAL
+ *   record limit; RESOURCE_NOT_FOUND for an unknown table.
  *
  * @example
  * ```ts
@@ -50,16 +49,20 @@ export function putMany(
   items: Iterable<Readonly<Record<string, unknown>>>,
 ): Promise<void> {
   const table = ctx.table(tableName);
-  const seen = new Set<string>();
+  let count = 0;
   let mutations: Mutation[];
   if (hasDerived(table)) {
-    const writes: ItemWrite[] = [];
+    // Index entries and stream records follow from the item each write replaces, read before
+    // the commit: so only the last write of each key goes in.
+    const plans = new Map<string, WritePlan>();
     for (const item of items) {
       const plan = planPut(table, marshallItem(item));
-      distinct(seen, itemIdentity(plan.location));
-      writes.push(itemWriteOf(ctx, plan));
+      const identity = itemIdentity(plan.location);
+      plans.delete(identity);
+      plans.set(identity, plan);
+      count++;
     }
-    mutations = batchOf(ctx, writes);
+    mutations = batchOf(ctx, [...plans.values()].map((plan) => itemWriteOf(ctx, plan)));
   } else {
     mutations = [];
     for (const item of items) {
@@ -71,8 +74,9 @@ export function putMany(
         location = plan.location;
         value = plan.put!.value;
       } else location = locatePlainItem(table, item, false);
-      distinct(seen, itemIdentity(location));
+      // A later mutation of a key in the same batch wins, in the memtable and in WAL replay.
       mutations.push({ stripe: location.stripe, key: location.key, value });
+      count++;
     }
   }
   if (mutations.length === 0) return Promise.resolve();
@@ -83,11 +87,6 @@ export function putMany(
     );
   }
   const durable = ctx.store.commit(mutations);
-  if (ctx.counters !== undefined) ctx.counters.puts += seen.size;
+  if (ctx.counters !== undefined) ctx.counters.puts += count;
   return durable;
-}
-
-function distinct(seen: Set<string>, identity: string): void {
-  if (seen.has(identity)) throw validation("Provided list of item keys contains duplicates");
-  seen.add(identity);
 }

@@ -103,9 +103,9 @@ export abstract class DataPlane extends DefaultTableMethods {
    * Puts many items into the default table at once (each with its `pk`, and `sk` when it has
    * one), replacing any item with the same key, as one atomic commit; see `Table.putMany`.
    *
-   * @param items The items; no two with the same key.
-   * @throws {KstoneError} VALIDATION for a bad item (then nothing is written), duplicate keys,
-   *   or a batch over the WAL record limit of 64 MiB.
+   * @param items The items; of items with the same key the last one wins.
+   * @throws {KstoneError} VALIDATION for a bad item (then nothing is written) or a batch over
+   *   the WAL record limit of 64 MiB.
    *
    * @example
    * ```ts
@@ -114,7 +114,8 @@ export abstract class DataPlane extends DefaultTableMethods {
    * await using db = await Database.memory();
    * await db.putMany([{ pk: "user#1", sk: "profile", name: "Ada" }, { pk: "user#2", name: "Eve" }]);
    * assert.equal((await db.get({ pk: "user#1", sk: "profile" }))?.name, "Ada");
-   * await assert.rejects(db.putMany([{ pk: "a" }, { pk: "a" }]), { code: "VALIDATION" });
+   * await assert.rejects(db.putMany([{ pk: "a" }, { sk: "no pk" }]), { code: "VALIDATION" });
+   * assert.equal(await db.get("a"), undefined);
    * ```
    */
   async putMany(items: Iterable<Item>): Promise<void> {

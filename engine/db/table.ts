@@ -158,9 +158,10 @@ export class Table {
    * WAL record): after a crash either all of them are there or none is. The fast way to load
    * data; resolves once the batch is durable.
    *
-   * @param items The items; each must hold the key attributes, and no two the same key.
-   * @throws {KstoneError} VALIDATION for a bad item (then nothing is written), `Provided list
-   *   of item keys contains duplicates`, or a batch over the WAL record limit of 64 MiB.
+   * @param items The items; each must hold the key attributes. Of items with the same key the
+   *   last one wins.
+   * @throws {KstoneError} VALIDATION for a bad item (then nothing is written) or a batch over
+   *   the WAL record limit of 64 MiB.
    *
    * @example Load a thousand items in one commit
    * ```ts

@@ -88,6 +88,8 @@ function writeAll(file: Deno.FsFile, data: Uint8Array, path: string): void {
 class DenoFileHandle implements FileHandle {
   readonly path: string;
   #file: Deno.FsFile | undefined;
+  /** The file's cursor when known, else -1: a read or write already there skips the seek. */
+  #at = -1;
 
   constructor(path: string, file: Deno.FsFile) {
     this.path = path;
@@ -106,13 +108,14 @@ class DenoFileHandle implements FileHandle {
   read(buffer: Uint8Array, position: number): number {
     return attempt(this.path, () => {
       const file = this.#open();
-      file.seekSync(position, Deno.SeekMode.Start);
+      this.#seek(file, position);
       let done = 0;
       while (done < buffer.length) {
-        const count = file.readSync(buffer.subarray(done));
+        const count = file.readSync(done === 0 ? buffer : buffer.subarray(done));
         if (count === null || count === 0) break;
         done += count;
       }
+      this.#at = position + done;
       return done;
     });
   }
@@ -120,17 +123,29 @@ class DenoFileHandle implements FileHandle {
   write(data: Uint8Array, position: number): void {
     attempt(this.path, () => {
       const file = this.#open();
-      file.seekSync(position, Deno.SeekMode.Start);
+      this.#seek(file, position);
       writeAll(file, data, this.path);
+      this.#at = position + data.length;
     });
   }
 
   append(data: Uint8Array): void {
     attempt(this.path, () => {
       const file = this.#open();
+      this.#at = -1;
       file.seekSync(0, Deno.SeekMode.End);
       writeAll(file, data, this.path);
     });
+  }
+
+  /**
+   * Moves the cursor to `position` unless it is there already; the cursor stays unknown until
+   * the caller's read or write succeeds and records where it ended.
+   */
+  #seek(file: Deno.FsFile, position: number): void {
+    const at = this.#at;
+    this.#at = -1;
+    if (at !== position) file.seekSync(position, Deno.SeekMode.Start);
   }
 
   truncate(size: number): void {
@@ -215,18 +230,24 @@ export class DenoFileSystem implements FileSystem {
 
   open(path: string, options: OpenOptions = {}): Promise<FileHandle> {
     const exclusive = options.exclusive === true;
-    // A synchronous open: an async one costs a trip through the blocking thread pool, several
-    // times the open itself, and a database opens every SST it lists.
-    return attemptAsync(path, () => {
-      const file = Deno.openSync(path, {
-        read: true,
-        write: true,
-        create: options.create === true && !exclusive,
-        createNew: exclusive,
-        truncate: options.truncate === true,
-      });
-      return Promise.resolve(new DenoFileHandle(path, file));
-    });
+    const flags = {
+      read: true,
+      write: true,
+      create: options.create === true && !exclusive,
+      createNew: exclusive,
+      truncate: options.truncate === true,
+    };
+    // Opening an existing file is synchronous: an async open costs a trip through the blocking
+    // thread pool, several times the open itself, and a database opens every SST it lists.
+    // Creating or truncating one writes the filesystem's journal and can take milliseconds: that
+    // goes to the thread pool, so a flush creating many SSTs does not stall the event loop.
+    if (flags.create || flags.createNew || flags.truncate) {
+      return attemptAsync(path, async () => new DenoFileHandle(path, await Deno.open(path, flags)));
+    }
+    return attemptAsync(
+      path,
+      () => Promise.resolve(new DenoFileHandle(path, Deno.openSync(path, flags))),
+    );
   }
 
   readFile(path: string): Promise<Uint8Array> {

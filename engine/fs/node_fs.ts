@@ -222,8 +222,19 @@ export class NodeFileSystem implements FileSystem {
     if (options.create === true || exclusive) flags |= O_CREAT;
     if (exclusive) flags |= O_EXCL;
     if (options.truncate === true) flags |= O_TRUNC;
-    // A synchronous open: the callback form costs a trip through the thread pool, several
-    // times the open itself, and a database opens every SST it lists.
+    // Opening an existing file is synchronous: the callback form costs a trip through the thread
+    // pool, several times the open itself, and a database opens every SST it lists. Creating or
+    // truncating one writes the filesystem's journal and can take milliseconds: that goes to the
+    // thread pool, so a flush creating many SSTs does not stall the event loop.
+    if (flags !== O_RDWR) {
+      return attemptAsync(path, () =>
+        new Promise((resolve, reject) => {
+          fs.open(path, flags, 0o666, (error, fd) => {
+            if (error === null) resolve(new NodeFileHandle(path, fd));
+            else reject(error);
+          });
+        }));
+    }
     return attemptAsync(
       path,
       () => Promise.resolve(new NodeFileHandle(path, fs.openSync(path, flags, 0o666))),

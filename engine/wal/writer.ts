@@ -41,6 +41,12 @@ const LONE_STREAK = 2;
 const LONE_PROBE = 16;
 
 /**
+ * A lone record larger than this is still synced asynchronously: its fdatasync takes long
+ * enough that the event loop had better run flushes and compactions meanwhile.
+ */
+const LONE_BLOCKING_MAX_BYTES = 16 * 1024;
+
+/**
  * Appends records to `wal.log` with group commit.
  *
  * `append()` is synchronous: it assigns the LSN and queues the encoded record. The first append
@@ -371,13 +377,14 @@ export class WalWriter {
 
   /**
    * Whether to fdatasync this batch on the main thread: always with `syncCall: "blocking"`;
-   * with `"async"`, for a lone record once the last batches had no company, except every
-   * {@linkcode LONE_PROBE}th, which syncs asynchronously to notice writers that now wait (a
-   * blocking sync counts as one more batch without company).
+   * with `"async"`, for a lone record of at most 16 KiB once the last batches had no company,
+   * except every {@linkcode LONE_PROBE}th, which syncs asynchronously to notice writers that
+   * now wait (a blocking sync counts as one more batch without company).
    */
   #blockingSync(batch: TakenBatch): boolean {
     if (this.#syncCall === "blocking") return true;
     if (batch.first !== batch.last || this.#lone < LONE_STREAK) return false;
+    if (batch.data.length > LONE_BLOCKING_MAX_BYTES) return false;
     if (this.#lone % LONE_PROBE === 0) return false;
     this.#lone++;
     return true;

@@ -316,3 +316,15 @@ test("WalWriter with syncCall async syncs a lone writer's records on the main th
   assert.equal(fs.blockingSyncs, before, "after company, a lone record syncs asynchronously");
   await wal.close();
 });
+
+test("WalWriter with syncCall async syncs a lone writer's large records asynchronously", async () => {
+  const fs = await gated();
+  const wal = await WalWriter.create(fs, PATH, { nextLsn: 1, syncCall: "async" });
+  for (let lsn = 1; lsn <= 10; lsn++) await wal.durable(wal.append(new Uint8Array(100)));
+  const [syncs, blocking] = [fs.syncs, fs.blockingSyncs];
+  assert.ok(blocking > 0, "small lone records block");
+  for (let lsn = 11; lsn <= 30; lsn++) await wal.durable(wal.append(new Uint8Array(20_000)));
+  assert.equal(fs.syncs - syncs, 20);
+  assert.equal(fs.blockingSyncs, blocking, "a record over 16 KiB leaves the event loop free");
+  await wal.close();
+});
