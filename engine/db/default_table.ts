@@ -83,14 +83,19 @@ export abstract class DefaultTableMethods {
    * @param options Condition and return values, as for `Table.put`.
    * @returns The old item when `returnValues` is `ALL_OLD`, else `undefined`.
    */
-  async put(key: DefaultKey, item: Item = {}, options: PutOptions = {}): Promise<Item | undefined> {
-    const keyItem = defaultKey(key);
-    for (const name of ["pk", "sk"] as const) {
-      if (item[name] !== undefined && item[name] !== keyItem[name]) {
-        throw validation(`The item's ${name} does not match the key: ${String(item[name])}`);
+  put(key: DefaultKey, item: Item = {}, options: PutOptions = {}): Promise<Item | undefined> {
+    let keyItem;
+    try {
+      keyItem = defaultKey(key);
+      for (const name of ["pk", "sk"] as const) {
+        if (item[name] !== undefined && item[name] !== keyItem[name]) {
+          throw validation(`The item's ${name} does not match the key: ${String(item[name])}`);
+        }
       }
+    } catch (error) {
+      return Promise.reject(error);
     }
-    return await this.#table.put({ ...keyItem, ...item }, options);
+    return this.#table.put({ ...keyItem, ...item }, options);
   }
 
   /**

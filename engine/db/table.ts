@@ -141,9 +141,19 @@ export class Table {
    * );
    * ```
    */
-  async put(item: Item, options: PutOptions = {}): Promise<Item | undefined> {
-    const plain = isPlainPut(options) ? putPlainItem(this.#api, this.name, item) : undefined;
-    if (plain !== undefined) return void await plain;
+  put(item: Item, options: PutOptions = {}): Promise<Item | undefined> {
+    // The plain path hands back the commit's own promise (it resolves to undefined): an async
+    // wrapper would cost a promise and a turn per put.
+    let plain: Promise<void> | undefined;
+    try {
+      plain = isPlainPut(options) ? putPlainItem(this.#api, this.name, item) : undefined;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return plain === undefined ? this.#put(item, options) : plain as Promise<undefined>;
+  }
+
+  async #put(item: Item, options: PutOptions): Promise<Item | undefined> {
     const output = await putItem(this.#api, {
       TableName: this.name,
       Item: marshallItem(item),
