@@ -6,10 +6,27 @@
  * of 3 and one a string set of 3. Each benchmark cycles through 256 items with distinct values
  * (same attribute names, as in a real table) so no cache sees one value over and over.
  *
+ * The "plain" group does the same with the workload's items (`_items.ts`: pk, sk, name, email,
+ * age, score, tags, bio; about 200 bytes) on the paths a plain `db.put` / `db.get` takes.
+ *
  * @module
  */
-import { decodeItem, encodeItem, itemSize } from "../engine/codec/item_codec.ts";
-import { decodeKey, encodeKey, stripeOf } from "../engine/codec/key_codec.ts";
+import {
+  decodeItem,
+  decodePlainItem,
+  encodeItem,
+  encodePlainItem,
+  itemSize,
+} from "../engine/codec/item_codec.ts";
+import { bytesToLatin1 } from "../engine/codec/bytes.ts";
+import {
+  decodeKey,
+  encodeKey,
+  encodePlainKey,
+  stripeOf,
+  stripeOfText,
+} from "../engine/codec/key_codec.ts";
+import { ItemSet } from "./_items.ts";
 import { canonicalNumber, compareNumbers } from "../engine/model/decimal.ts";
 import { marshallItem, unmarshallItem } from "../engine/model/marshall.ts";
 import type { AttributeMap, AttributeValue } from "../engine/model/attribute_value.ts";
@@ -129,4 +146,43 @@ Deno.bench({
     const i = next();
     sink[0] = compareNumbers(numbers[i]!, numbers[(i + 1) & (RING - 1)]!);
   },
+});
+
+const workload = new ItemSet(RING, 1, 42);
+const docs = Array.from(
+  { length: RING },
+  (_, i) =>
+    ({ pk: workload.pk(i), sk: workload.sk(i), ...workload.doc(i) }) as Record<string, unknown>,
+);
+const plainEncoded = docs.map((doc) => encodePlainItem(doc)!);
+const plainKeys = docs.map((doc) => encodePlainKey(1, doc.pk as string, doc.sk as string));
+
+Deno.bench({
+  group: "plain",
+  name: `encodePlainItem (workload item, ${plainEncoded[0]!.length} bytes)`,
+  baseline: true,
+  fn: () => void (sink[0] = encodePlainItem(docs[next()]!)),
+});
+Deno.bench({
+  group: "plain",
+  name: "decodePlainItem (workload item)",
+  fn: () => void (sink[0] = decodePlainItem(plainEncoded[next()]!)),
+});
+Deno.bench({
+  group: "plain",
+  name: `encodePlainKey (S, S; ${plainKeys[0]!.length} bytes)`,
+  fn: () => {
+    const doc = docs[next()]!;
+    sink[0] = encodePlainKey(1, doc.pk as string, doc.sk as string);
+  },
+});
+Deno.bench({
+  group: "plain",
+  name: "stripeOfText",
+  fn: () => void (sink[0] = stripeOfText(docs[next()]!.pk as string)),
+});
+Deno.bench({
+  group: "plain",
+  name: "bytesToLatin1 (encoded key)",
+  fn: () => void (sink[0] = bytesToLatin1(plainKeys[next()]!)),
 });

@@ -7,7 +7,7 @@ import type { AttributeMap, AttributeValue } from "../model/attribute_value.ts";
 import { corruption, KstoneError } from "../errors.ts";
 import { MAX_NESTING_DEPTH } from "../limits.ts";
 import { readVarint, varintLength } from "./varint.ts";
-import { decodeUtf8 } from "./_utf8.ts";
+import { TextCache } from "./_text_cache.ts";
 import { plainNumber } from "../model/number_value.ts";
 import { setProperty } from "../model/set_property.ts";
 import {
@@ -54,52 +54,68 @@ function getLength(): number {
   return n;
 }
 
+// Names and short values repeat from item to item: each has a cache (see `_text_cache.ts`).
+const names = new TextCache(1024, 32);
+const texts = new TextCache(4096, 24);
+
 function getString(): string {
   const n = getLength();
   at += n;
-  return decodeUtf8(src, at - n, at);
+  return texts.decode(src, at - n, at);
 }
-
-// Attribute names repeat from item to item: a small table keyed by a hash of the bytes keeps
-// one string per short ASCII name, which saves building it and gives the engine the same
-// (already internalized) property key every time.
-const NAME_SLOTS = 1024;
-const names: string[] = new Array(NAME_SLOTS).fill("");
 
 function getName(): string {
   const n = getLength();
-  const start = at;
   at += n;
-  if (n > 32) return decodeUtf8(src, start, at);
-  let h = n;
-  for (let i = start; i < at; i++) h = Math.imul(h ^ src[i]!, 0x9e3779b1);
-  const slot = h >>> 22;
-  const known = names[slot]!;
-  if (known.length === n) {
-    // A cached name holds only ASCII (or U+FFFD), so equal char codes mean equal bytes.
-    let i = 0;
-    while (i < n && known.charCodeAt(i) === src[start + i]) i++;
-    if (i === n) return known;
-  }
-  const name = decodeUtf8(src, start, at);
-  // One UTF-16 unit per byte only happens for ASCII (or bytes decoded as U+FFFD).
-  if (name.length === n) names[slot] = name;
-  return name;
+  return names.decode(src, at - n, at);
 }
 
 function getNumberText(): string {
   const n = getLength();
-  const start = at;
   at += n;
+  return numberText(at - n, at);
+}
+
+function numberText(start: number, end: number): string {
   let out = "";
-  for (let i = start; i < at; i++) {
+  for (let i = start; i < end; i++) {
     const c = src[i]!;
     // Digits, "-" and "." only: the characters of canonical number text.
     if (c > 57 || c < 45 || c === 47) throw corruption(`item number at offset ${start} is bad`);
     out += String.fromCharCode(c);
   }
-  if (n === 0) throw corruption(`item number at offset ${start} is empty`);
+  if (end === start) throw corruption(`item number at offset ${start} is empty`);
   return out;
+}
+
+/**
+ * Reads number text of the form `-?digits(.digits)?` in `src[start, end)`, at most 15
+ * characters, straight from the bytes. The result is exactly `Number(text)`: the digits make an
+ * integer below 2^53 and the divisor a power of ten below 10^22, both exact, and one division
+ * rounds correctly. NaN for any other text.
+ */
+function smallNumber(start: number, end: number): number {
+  const first = src[start] === 45 ? start + 1 : start;
+  let i = first;
+  let digits = 0;
+  for (; i < end; i++) {
+    const d = src[i]! - 48;
+    if (d < 0 || d > 9) break;
+    digits = digits * 10 + d;
+  }
+  if (i === first) return NaN;
+  let divisor = 1;
+  if (i < end) {
+    if (src[i] !== 46 || i + 1 === end) return NaN;
+    for (i++; i < end; i++) {
+      const d = src[i]! - 48;
+      if (d < 0 || d > 9) return NaN;
+      digits = digits * 10 + d;
+      divisor *= 10;
+    }
+  }
+  const value = divisor === 1 ? digits : digits / divisor;
+  return first === start ? value : -value;
 }
 
 function getBytes(): Uint8Array {
@@ -214,7 +230,9 @@ function getPlainMap(level: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (let i = 0; i < count; i++) {
     const name = getName();
-    setProperty(out, name, getPlainValue(level));
+    const value = getPlainValue(level);
+    if (name === "__proto__") setProperty(out, name, value);
+    else out[name] = value;
   }
   return out;
 }
@@ -224,8 +242,13 @@ function getPlainValue(level: number): unknown {
   switch (tag) {
     case T_S:
       return getString();
-    case T_N:
-      return plainNumber(getNumberText());
+    case T_N: {
+      const n = getLength();
+      at += n;
+      // Up to 15 characters, plainNumber gives Number(text): most numbers skip the text.
+      const value = n <= 15 ? smallNumber(at - n, at) : NaN;
+      return value === value ? value : plainNumber(numberText(at - n, at));
+    }
     case T_B:
       return getBytes();
     case T_FALSE:

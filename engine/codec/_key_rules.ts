@@ -9,10 +9,12 @@ import { validation } from "../errors.ts";
 import { MAX_PARTITION_KEY_SIZE, MAX_SORT_KEY_SIZE, STRIPE_COUNT } from "../limits.ts";
 import { isCanonicalNumber } from "../model/decimal.ts";
 import { crc32 } from "./crc32.ts";
+import { makeCrcTables } from "./_crc_tables.ts";
 import { utf8Length } from "./_utf8.ts";
 
 const encoder = new TextEncoder();
-const ascii = new Uint8Array(256);
+// CRC-32's byte table (the first 256 entries), for hashing short ASCII text char by char.
+const CRC_TABLE = makeCrcTables(0xedb88320);
 
 /**
  * The bytes a partition key hashes to: UTF-8 of an S, UTF-8 of the canonical text of an N,
@@ -71,15 +73,17 @@ export function stripeOf(pk: AttributeValue): number {
  * ```
  */
 export function stripeOfText(text: string): number {
-  if (text.length <= ascii.length) {
-    // Short ASCII (the usual partition key): hash it without allocating.
+  if (text.length <= 256) {
+    // Short ASCII (the usual partition key): its char codes are its UTF-8 bytes, so hash them
+    // one by one, without encoding or copying them.
+    let crc = -1;
     let i = 0;
     for (; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c >= 0x80) break;
-      ascii[i] = c;
+      crc = CRC_TABLE[(crc ^ c) & 0xff]! ^ (crc >>> 8);
     }
-    if (i === text.length) return crc32(ascii.subarray(0, i)) % STRIPE_COUNT;
+    if (i === text.length) return ((crc ^ -1) >>> 0) % STRIPE_COUNT;
   }
   return crc32(encoder.encode(text)) % STRIPE_COUNT;
 }

@@ -74,6 +74,11 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** The longest bytes {@linkcode bytesToLatin1} copies into one of `codesOfLength` first. */
+const SHORT_BYTES = 128;
+/** Reused arrays of char codes, by length. */
+const codesOfLength: number[][] = [];
+
 /**
  * Turns bytes into a string of the same length whose char codes are the bytes (latin1). Such
  * strings compare with `<` exactly as {@linkcode compareBytes} compares the bytes, and serve as
@@ -90,7 +95,15 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
  * ```
  */
 export function bytesToLatin1(bytes: Uint8Array): string {
-  if (bytes.length <= 4096) return String.fromCharCode.apply(null, bytes as unknown as number[]);
+  const n = bytes.length;
+  if (n <= SHORT_BYTES) {
+    // V8 spreads a plain array into fromCharCode's arguments much faster than a typed array
+    // (a 30-byte key: about 90 ns against 150-250 ns under Deno; the same under Bun).
+    const codes = (codesOfLength[n] ??= Array.from({ length: n }, () => 0));
+    for (let i = 0; i < n; i++) codes[i] = bytes[i]!;
+    return String.fromCharCode.apply(null, codes);
+  }
+  if (n <= 4096) return String.fromCharCode.apply(null, bytes as unknown as number[]);
   let out = "";
   for (let i = 0; i < bytes.length; i += 4096) {
     out += String.fromCharCode.apply(null, bytes.subarray(i, i + 4096) as unknown as number[]);

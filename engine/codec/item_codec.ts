@@ -37,13 +37,7 @@ import {
   T_SS,
   T_TRUE,
 } from "./_item_format.ts";
-import {
-  checkItemSize,
-  nameSizeError,
-  NESTING,
-  numberSize,
-  type ValueFields,
-} from "./_item_size.ts";
+import { checkItemSize, nameSizeError, NESTING, type ValueFields } from "./_item_size.ts";
 
 export { itemSize, utf8Length, validateItemSize } from "./_item_size.ts";
 export { decodeItem, decodePlainItem } from "./_item_decode.ts";
@@ -84,17 +78,18 @@ function putString(text: string): number {
   if (n < 43) {
     // At most 126 UTF-8 bytes: the length is one varint byte.
     reserve(1 + n * 3);
+    const out = buf;
     const start = pos + 1;
     let p = start;
     for (let i = 0; i < n; i++) {
       const c = text.charCodeAt(i);
       if (c >= 0x80) {
-        p = start + encoder.encodeInto(text, buf.subarray(start)).written;
+        p = start + encoder.encodeInto(text, out.subarray(start)).written;
         break;
       }
-      buf[p++] = c;
+      out[p++] = c;
     }
-    buf[pos] = p - start;
+    out[pos] = p - start;
     pos = p;
     return p - start;
   }
@@ -108,21 +103,39 @@ function putString(text: string): number {
   return written;
 }
 
-/** Writes `len:varint ascii` for canonical number text. */
-function putAscii(text: string): void {
+/**
+ * Writes `len:varint ascii` for canonical number text and returns its DynamoDB size, as
+ * `numberSize` counts it, from the same walk over the text.
+ */
+function putNumber(text: string): number {
   const n = text.length;
   reserve(2 + n);
-  if (n < 0x80) buf[pos++] = n;
-  else pos = writeVarint(buf, pos, n);
+  const out = buf;
+  if (n < 0x80) out[pos++] = n;
+  else pos = writeVarint(out, pos, n);
+  let point = n;
+  let first = -1; // index of the first nonzero digit
+  let last = -1; // index of the last nonzero digit
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     // The characters of number text, so that what is written always decodes.
     if (c > 57 || c < 45 || c === 47) {
       throw validation(`Cannot encode item: number ${JSON.stringify(text)} is not canonical`);
     }
-    buf[pos++] = c;
+    out[pos++] = c;
+    if (c === 46) point = i;
+    else if (c !== 48 && (i > 0 || c !== 45)) {
+      if (first < 0) first = i;
+      last = i;
+    }
   }
   if (n === 0) throw validation('Cannot encode item: number "" is not canonical');
+  if (first < 0) return 1;
+  // As numberSize: 1, plus the pairs of digits from the first nonzero one to the last, aligned
+  // on the point, plus 1 when negative.
+  const lead = first < point ? point - first - 1 : point - first;
+  const trail = last < point ? point - last - 1 : point - last;
+  return 2 + Math.floor(lead / 2) - Math.floor(trail / 2) + (text.charCodeAt(0) === 45 ? 1 : 0);
 }
 
 function putSetCount(length: number, kind: string): void {
@@ -172,8 +185,7 @@ function putValue(value: AttributeValue, level: number): void {
     size += putString(v.S);
   } else if (v.N !== undefined) {
     buf[pos++] = T_N;
-    putAscii(v.N);
-    size += numberSize(v.N);
+    size += putNumber(v.N);
   } else if (v.BOOL !== undefined) {
     buf[pos++] = v.BOOL ? T_TRUE : T_FALSE;
     size += 1;
@@ -203,8 +215,7 @@ function putValue(value: AttributeValue, level: number): void {
     buf[pos++] = T_NS;
     putSetCount(v.NS.length, "number");
     for (const s of v.NS) {
-      putAscii(s);
-      size += numberSize(s);
+      size += putNumber(s);
     }
   } else if (v.BS !== undefined) {
     buf[pos++] = T_BS;
@@ -298,8 +309,7 @@ function putPlainMap(object: Record<string, unknown>, level: number, nested: boo
 
 function putPlainNumber(text: string): void {
   buf[pos++] = T_N;
-  putAscii(text);
-  size += numberSize(text);
+  size += putNumber(text);
 }
 
 function putPlainValue(value: unknown, level: number): void {

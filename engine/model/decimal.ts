@@ -291,6 +291,11 @@ export function numberFromJs(value: number | bigint): string {
       return String(value === 0 ? 0 : value);
     }
     if (!Number.isFinite(value)) throw numberError(NOT_NUMERIC, String(value));
+    const text = String(value);
+    // From 1e-7 to 1e21 in magnitude, JS writes the shortest decimal that reads back as the
+    // same double, without an exponent: at most 17 significant digits, canonical already.
+    if (text.indexOf("e") < 0) return text;
+    return canonicalNumber(text);
   }
   return canonicalNumber(String(value));
 }
