@@ -1,6 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ConditionalCheckFailedError, Database, KstoneError, NumberValue } from "../../../mod.ts";
+import {
+  ConditionalCheckFailedError,
+  Database,
+  KstoneError,
+  MemoryFileSystem,
+  NumberValue,
+} from "../../../mod.ts";
 
 async function fresh() {
   const db = await Database.memory();
@@ -239,4 +245,24 @@ test("Database.query(), scan() and update() work on the default table", async ()
     3,
   );
   await db.close();
+});
+
+test("put() resolves to undefined once durable through the WAL, alone and 100 in flight", async () => {
+  const fs = new MemoryFileSystem();
+  await using db = await Database.create("/data/puts.keystone", { fs });
+  const users = await db.createTable("users", { partitionKey: { name: "id", type: "S" } });
+  assert.equal(await db.put("alone", { n: 1 }), undefined);
+  const results = await Promise.all(
+    Array.from(
+      { length: 100 },
+      (_, i) => i % 2 ? db.put(`k${i}`, { i }) : users.put({ id: `u${i}`, i }),
+    ),
+  );
+  assert.deepEqual(results, new Array(100).fill(undefined));
+  await assert.rejects(
+    db.put({ pk: "" }, {}),
+    { code: "VALIDATION" },
+    "a bad key rejects, it does not throw",
+  );
+  assert.equal((await db.get("k99"))?.i, 99);
 });
