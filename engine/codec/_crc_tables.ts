@@ -9,6 +9,49 @@
 /** Tables per polynomial: bytes consumed per step of {@linkcode updateCrc}. */
 const SLICES = 16;
 
+/** Whether an `Int32Array` reads bytes little-endian, as the CRC's word steps assume. */
+const LITTLE_ENDIAN = new Uint8Array(new Int32Array([1]).buffer)[0] === 1;
+
+/**
+ * The length from which reading whole words through a view pays for making the view (measured:
+ * below ~2 KiB the view costs Bun more than the word loads save; SST blocks are 4 KiB).
+ */
+const WORDS_FROM = 2048;
+
+/** The running value left by the last {@linkcode updateWords} call. */
+let wordsCrc = 0;
+
+/**
+ * Slice-by-16 over four aligned little-endian words at a time (a quarter of the loads of the
+ * byte loop); leaves the running value in `wordsCrc` and returns where it stopped.
+ */
+function updateWords(
+  t: Int32Array,
+  crc: number,
+  data: Uint8Array,
+  start: number,
+  end: number,
+): number {
+  const words = new Int32Array(data.buffer, data.byteOffset + start, (end - start) >>> 4 << 2);
+  const n = words.length;
+  for (let w = 0; w < n; w += 4) {
+    const a = crc ^ words[w]!;
+    const b = words[w + 1]!;
+    const c = words[w + 2]!;
+    const d = words[w + 3]!;
+    crc = t[3840 + (a & 0xff)]! ^ t[3584 + ((a >>> 8) & 0xff)]! ^
+      t[3328 + ((a >>> 16) & 0xff)]! ^ t[3072 + (a >>> 24)]! ^
+      t[2816 + (b & 0xff)]! ^ t[2560 + ((b >>> 8) & 0xff)]! ^
+      t[2304 + ((b >>> 16) & 0xff)]! ^ t[2048 + (b >>> 24)]! ^
+      t[1792 + (c & 0xff)]! ^ t[1536 + ((c >>> 8) & 0xff)]! ^
+      t[1280 + ((c >>> 16) & 0xff)]! ^ t[1024 + (c >>> 24)]! ^
+      t[768 + (d & 0xff)]! ^ t[512 + ((d >>> 8) & 0xff)]! ^
+      t[256 + ((d >>> 16) & 0xff)]! ^ t[d >>> 24]!;
+  }
+  wordsCrc = crc;
+  return start + n * 4;
+}
+
 /**
  * The slice-by-16 tables of a reflected polynomial; table `k` advances `k + 1` bytes at once.
  *
@@ -67,6 +110,10 @@ export function updateCrc(
   end: number,
 ): number {
   let i = start;
+  if (LITTLE_ENDIAN && end - start >= WORDS_FROM && ((data.byteOffset + start) & 3) === 0) {
+    i = updateWords(t, crc, data, start, end);
+    crc = wordsCrc;
+  }
   const last = end - SLICES;
   while (i <= last) {
     const a = crc ^ (data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24));

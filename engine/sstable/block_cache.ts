@@ -1,23 +1,51 @@
 /**
- * The block cache: decoded data blocks of every open SST, keyed by (file id, block offset), kept
- * in least-recently-used order under a byte budget. One cache is shared by all the table
- * readers of a database.
+ * The block cache: decoded data blocks of every open SST under a byte budget, shared by all the
+ * table readers of a database. Each table holds its cached blocks in an array by block number
+ * (a {@linkcode CachedTable}), so a hit costs one array read and one reference bit; eviction
+ * follows the CLOCK policy (second-chance FIFO): the oldest block goes unless it was used since
+ * the hand last passed it, in which case it loses its bit and goes round again.
  *
  * @module
  */
 import { KstoneError } from "../errors.ts";
 import type { Block } from "./block.ts";
 
-interface Node {
+/**
+ * One table's blocks in a {@linkcode BlockCache}, by block number. Readers look blocks up
+ * through {@linkcode BlockCache.get}; only the cache changes the arrays.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { BlockCache } from "./block_cache.ts";
+ * const table = new BlockCache(1 << 20).table(7, 3);
+ * assert.deepEqual([table.fileId, table.blocks.length], [7, 3]);
+ * ```
+ */
+export class CachedTable {
+  /** The table's file id. */
   readonly fileId: number;
-  readonly offset: number;
-  readonly block: Block;
-  prev: Node | null;
-  next: Node | null;
+  /** The cached blocks by block number; `undefined` where not cached. */
+  readonly blocks: (Block | undefined)[];
+  /** Per block, 1 when it was used since the CLOCK hand last passed it. */
+  readonly referenced: Uint8Array;
+
+  /**
+   * @param fileId The table's file id.
+   * @param blockCount The table's number of data blocks.
+   */
+  constructor(fileId: number, blockCount: number) {
+    this.fileId = fileId;
+    this.blocks = new Array<Block | undefined>(blockCount).fill(undefined);
+    this.referenced = new Uint8Array(blockCount);
+  }
 }
 
+/** Queue entries left by dropped blocks that trigger a compaction of the queue. */
+const STALE_SLACK = 1024;
+
 /**
- * An LRU cache of data blocks with a byte budget. A block costs its payload's byte length; a
+ * A CLOCK cache of data blocks with a byte budget. A block costs its payload's byte length; a
  * block larger than the whole budget is not kept.
  *
  * @example
@@ -30,9 +58,10 @@ interface Node {
  * builder.add(new Uint8Array([1]), 1, new Uint8Array(100));
  * const block = Block.decode(builder.finish().slice());
  * const cache = new BlockCache(1 << 20);
- * assert.equal(cache.get(7, 12), undefined);
- * cache.insert(7, 12, block);
- * assert.equal(cache.get(7, 12), block);
+ * const table = cache.table(7, 4);
+ * assert.equal(cache.get(table, 2), undefined);
+ * cache.insert(table, 2, block);
+ * assert.equal(cache.get(table, 2), block);
  * assert.deepEqual([cache.hits, cache.misses], [1, 1]);
  * cache.evictFile(7);
  * assert.equal(cache.blockCount, 0);
@@ -45,11 +74,14 @@ export class BlockCache {
   #count = 0;
   #hits = 0;
   #misses = 0;
-  readonly #files = new Map<number, Map<number, Node>>();
-  /** Most recently used. */
-  #head: Node | null = null;
-  /** Least recently used, the next to go. */
-  #tail: Node | null = null;
+  readonly #files = new Map<number, CachedTable>();
+  // The CLOCK queue, oldest first from `#head`: one entry per cached block, plus stale entries
+  // of blocks dropped since (an entry is live while its table still holds that very block).
+  #tables: (CachedTable | undefined)[] = [];
+  #numbers: number[] = [];
+  #queued: (Block | undefined)[] = [];
+  #head = 0;
+  #stale = 0;
 
   /**
    * @param capacityBytes The byte budget; 0 keeps nothing.
@@ -86,51 +118,59 @@ export class BlockCache {
   }
 
   /**
-   * Looks a block up and marks it most recently used.
+   * The slots of a table, made on first use: a reader calls this once when it opens.
    *
    * @param fileId The table's file id.
-   * @param offset The block's offset in the file.
+   * @param blockCount The table's number of data blocks.
+   * @returns The table's slots; those of an earlier table of that id with another block count
+   * are dropped.
+   */
+  table(fileId: number, blockCount: number): CachedTable {
+    const known = this.#files.get(fileId);
+    if (known !== undefined && known.blocks.length === blockCount) return known;
+    if (known !== undefined) this.evictFile(fileId);
+    const table = new CachedTable(fileId, blockCount);
+    this.#files.set(fileId, table);
+    return table;
+  }
+
+  /**
+   * Looks a block up and marks it used.
+   *
+   * @param table The table's slots.
+   * @param block The block number.
    * @returns The block, or `undefined` (counted as a miss).
    */
-  get(fileId: number, offset: number): Block | undefined {
-    const node = this.#files.get(fileId)?.get(offset);
-    if (node === undefined) {
+  get(table: CachedTable, block: number): Block | undefined {
+    const found = table.blocks[block];
+    if (found === undefined) {
       this.#misses++;
       return undefined;
     }
     this.#hits++;
-    if (node !== this.#head) {
-      this.#unlink(node);
-      this.#pushFront(node);
-    }
-    return node.block;
+    table.referenced[block] = 1;
+    return found;
   }
 
   /**
-   * Adds (or replaces) a block, then evicts least recently used blocks until the budget holds.
+   * Adds (or replaces) a block, evicting blocks first until it fits the budget.
    *
-   * @param fileId The table's file id.
-   * @param offset The block's offset in the file.
-   * @param block The decoded block.
+   * @param table The table's slots.
+   * @param block The block number.
+   * @param value The decoded block.
    */
-  insert(fileId: number, offset: number, block: Block): void {
-    if (block.byteLength > this.capacity) return;
-    const old = this.#files.get(fileId)?.get(offset);
-    if (old !== undefined) this.#remove(old, this.#files.get(fileId)!);
-    let blocks = this.#files.get(fileId);
-    if (blocks === undefined) {
-      blocks = new Map();
-      this.#files.set(fileId, blocks);
-    }
-    const node: Node = { fileId, offset, block, prev: null, next: null };
-    blocks.set(offset, node);
-    this.#pushFront(node);
-    this.#usage += block.byteLength;
+  insert(table: CachedTable, block: number, value: Block): void {
+    const size = value.byteLength;
+    if (size > this.capacity) return;
+    const old = table.blocks[block];
+    if (old === value) return;
+    if (old !== undefined) this.#drop(table, block, old);
+    while (this.#usage + size > this.capacity) this.#evictOne();
+    table.blocks[block] = value;
+    table.referenced[block] = 0;
+    this.#push(table, block, value);
+    this.#usage += size;
     this.#count++;
-    while (this.#usage > this.capacity && this.#tail !== null) {
-      const victim = this.#tail;
-      this.#remove(victim, this.#files.get(victim.fileId)!);
-    }
   }
 
   /**
@@ -139,47 +179,103 @@ export class BlockCache {
    * @param fileId The table's file id.
    */
   evictFile(fileId: number): void {
-    const blocks = this.#files.get(fileId);
-    if (blocks === undefined) return;
-    for (const node of blocks.values()) {
-      this.#unlink(node);
-      this.#usage -= node.block.byteLength;
-      this.#count--;
+    const table = this.#files.get(fileId);
+    if (table !== undefined) this.evictTable(table);
+  }
+
+  /**
+   * Drops every block of one table's slots, and forgets the slots; a reader calls this when it
+   * closes (its slots may have been forgotten already by {@linkcode evictFile}).
+   *
+   * @param table The table's slots.
+   */
+  evictTable(table: CachedTable): void {
+    if (this.#files.get(table.fileId) === table) this.#files.delete(table.fileId);
+    const blocks = table.blocks;
+    for (let i = 0; i < blocks.length; i++) {
+      const block = blocks[i];
+      if (block !== undefined) this.#drop(table, i, block);
     }
-    this.#files.delete(fileId);
+    if (this.#stale > this.#count + STALE_SLACK) this.#compact();
   }
 
   /** Drops every block and resets the counters. */
   clear(): void {
+    for (let i = this.#head; i < this.#tables.length; i++) {
+      const table = this.#tables[i]!;
+      const n = this.#numbers[i]!;
+      if (table.blocks[n] === this.#queued[i]) table.blocks[n] = undefined;
+    }
     this.#files.clear();
-    this.#head = this.#tail = null;
-    this.#usage =
+    this.#tables = [];
+    this.#numbers = [];
+    this.#queued = [];
+    this.#head =
+      this.#stale =
+      this.#usage =
       this.#count =
       this.#hits =
       this.#misses =
         0;
   }
 
-  #remove(node: Node, blocks: Map<number, Node>): void {
-    this.#unlink(node);
-    blocks.delete(node.offset);
-    if (blocks.size === 0) this.#files.delete(node.fileId);
-    this.#usage -= node.block.byteLength;
+  #drop(table: CachedTable, block: number, value: Block): void {
+    table.blocks[block] = undefined;
+    this.#usage -= value.byteLength;
     this.#count--;
+    this.#stale++;
   }
 
-  #unlink(node: Node): void {
-    if (node.prev === null) this.#head = node.next;
-    else node.prev.next = node.next;
-    if (node.next === null) this.#tail = node.prev;
-    else node.next.prev = node.prev;
-    node.prev = node.next = null;
+  #push(table: CachedTable, block: number, value: Block): void {
+    this.#tables.push(table);
+    this.#numbers.push(block);
+    this.#queued.push(value);
   }
 
-  #pushFront(node: Node): void {
-    node.next = this.#head;
-    if (this.#head !== null) this.#head.prev = node;
-    this.#head = node;
-    if (this.#tail === null) this.#tail = node;
+  /** Advances the hand until one block is evicted (the budget is over, so one is cached). */
+  #evictOne(): void {
+    const tables = this.#tables;
+    const numbers = this.#numbers;
+    const queued = this.#queued;
+    while (true) {
+      const at = this.#head++;
+      const table = tables[at]!;
+      const n = numbers[at]!;
+      const value = queued[at]!;
+      tables[at] = queued[at] = undefined;
+      if (table.blocks[n] !== value) {
+        this.#stale--;
+      } else if (table.referenced[n] !== 0) {
+        table.referenced[n] = 0;
+        this.#push(table, n, value);
+      } else {
+        table.blocks[n] = undefined;
+        this.#usage -= value.byteLength;
+        this.#count--;
+        break;
+      }
+    }
+    if (this.#head > STALE_SLACK && this.#head * 2 > tables.length) this.#compact();
+  }
+
+  /** Rewrites the queue without its consumed and stale entries. */
+  #compact(): void {
+    const tables: (CachedTable | undefined)[] = [];
+    const numbers: number[] = [];
+    const queued: (Block | undefined)[] = [];
+    for (let i = this.#head; i < this.#tables.length; i++) {
+      const table = this.#tables[i]!;
+      const n = this.#numbers[i]!;
+      const value = this.#queued[i]!;
+      if (table.blocks[n] !== value) continue;
+      tables.push(table);
+      numbers.push(n);
+      queued.push(value);
+    }
+    this.#tables = tables;
+    this.#numbers = numbers;
+    this.#queued = queued;
+    this.#head = 0;
+    this.#stale = 0;
   }
 }

@@ -203,6 +203,40 @@ export class BloomFilterBuilder {
 }
 
 /**
+ * A key's two bloom hashes, computed once and then probed against the filters of several tables
+ * (every table hashes with the same seeds). Reuse one object: {@linkcode hash} overwrites it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { BloomFilter, BloomFilterBuilder, BloomKey } from "./bloom.ts";
+ * const builder = new BloomFilterBuilder();
+ * builder.add(new Uint8Array([1]));
+ * const filter = BloomFilter.decode(builder.finish(10));
+ * const hashes = new BloomKey().hash(new Uint8Array([1]));
+ * assert.equal(filter.mayContainHashes(hashes.first, hashes.second), true);
+ * ```
+ */
+export class BloomKey {
+  /** The first hash (seed {@linkcode BLOOM_SEED_1}) of the key last hashed. */
+  first = 0;
+  /** The second hash (seed {@linkcode BLOOM_SEED_2}) of the key last hashed. */
+  second = 0;
+
+  /**
+   * Hashes a key into this object.
+   *
+   * @param key The key.
+   * @returns This object.
+   */
+  hash(key: Uint8Array): this {
+    this.first = bloomHash(key);
+    this.second = lastSecondHash;
+    return this;
+  }
+}
+
+/**
  * A bloom filter read back from a bloom block: `mayContain` never answers `false` for a key that
  * was added, and answers `true` for an absent key with about the configured probability.
  *
@@ -259,10 +293,24 @@ export class BloomFilter {
    * @returns `false` only when the key is certainly absent.
    */
   mayContain(key: Uint8Array): boolean {
+    if (this.probes === 0) return true;
+    const first = bloomHash(key);
+    return this.mayContainHashes(first, lastSecondHash);
+  }
+
+  /**
+   * Tells whether a key hashed by {@linkcode BloomKey.hash} may be in the table: the same answer
+   * as {@linkcode mayContain}, without hashing the key again for each table.
+   *
+   * @param first The key's first hash.
+   * @param second The key's second hash.
+   * @returns `false` only when the key is certainly absent.
+   */
+  mayContainHashes(first: number, second: number): boolean {
     const probes = this.probes;
     if (probes === 0) return true;
-    let h = bloomHash(key);
-    const delta = lastSecondHash;
+    let h = first;
+    const delta = second;
     const bits = this.bits;
     const scale = this.#scale;
     for (let p = 0; p < probes; p++) {

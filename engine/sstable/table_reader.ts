@@ -11,8 +11,8 @@ import { KstoneError } from "../errors.ts";
 import { parseSstFileName } from "../filename.ts";
 import type { FileHandle, FileSystem } from "../fs/file_system.ts";
 import { Block } from "./block.ts";
-import { BlockCache } from "./block_cache.ts";
-import { BloomFilter } from "./bloom.ts";
+import { BlockCache, type CachedTable } from "./block_cache.ts";
+import { BloomFilter, type BloomKey } from "./bloom.ts";
 import type { SstEntry } from "./entry.ts";
 import { CHECKSUM_SIZE, FOOTER_SIZE, HEADER_SIZE } from "./format.ts";
 import { decodeFooter, decodeHeader } from "./header_footer.ts";
@@ -31,7 +31,7 @@ const PRIVATE_CACHE_BYTES = 4 * 1024 * 1024;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { BlockCache } from "./block_cache.ts";
+ * import { BlockCache, type CachedTable } from "./block_cache.ts";
  * import type { TableReaderOptions } from "./table_reader.ts";
  * const options: TableReaderOptions = { cache: new BlockCache(64 << 20), fileId: 5 };
  * assert.equal(options.cache?.capacity, 64 << 20);
@@ -133,6 +133,7 @@ export class TableReader {
   readonly properties: TableProperties;
   readonly #file: FileHandle;
   readonly #cache: BlockCache;
+  readonly #slots: CachedTable;
   readonly #index: BlockIndex;
   readonly #bloom: BloomFilter;
   #closed = false;
@@ -149,6 +150,7 @@ export class TableReader {
     this.path = path;
     this.#file = file;
     this.#cache = cache;
+    this.#slots = cache.table(fileId, index.count);
     this.fileId = fileId;
     this.#index = index;
     this.#bloom = bloom;
@@ -247,13 +249,21 @@ export class TableReader {
    * Looks a key up: bloom filter, then binary search of the index, then of one data block.
    *
    * @param key The key.
+   * @param hashes The key's bloom hashes, when the caller probes several tables with one key.
    * @returns The entry (a tombstone has `value: null`), or `undefined` when the table lacks it.
    * @throws {KstoneError} `CORRUPTION` `Checksum mismatch in SST file <name>` when the block
    * read fails its CRC; `CLOSED` after {@linkcode close}.
    */
-  get(key: Uint8Array): SstEntry | undefined {
+  get(key: Uint8Array, hashes?: BloomKey): SstEntry | undefined {
     if (this.#closed) throw this.#closedError();
-    if (!this.#bloom.mayContain(key)) return undefined;
+    const bloom = this.#bloom;
+    if (
+      hashes === undefined
+        ? !bloom.mayContain(key)
+        : !bloom.mayContainHashes(hashes.first, hashes.second)
+    ) {
+      return undefined;
+    }
     const block = this.#index.find(key);
     if (block === this.#index.count) return undefined;
     return this.#block(block, true).get(key);
@@ -294,7 +304,7 @@ export class TableReader {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#cache.evictFile(this.fileId);
+    this.#cache.evictTable(this.#slots);
     this.#file.close();
   }
 
@@ -352,12 +362,11 @@ export class TableReader {
   }
 
   #block(block: number, fill: boolean): Block {
-    const offset = this.#index.offset(block);
-    const cached = this.#cache.get(this.fileId, offset);
+    const cached = this.#cache.get(this.#slots, block);
     if (cached !== undefined) return cached;
     if (this.#closed) throw this.#closedError();
     const decoded = this.#readBlock(block);
-    if (fill) this.#cache.insert(this.fileId, offset, decoded);
+    if (fill) this.#cache.insert(this.#slots, block, decoded);
     return decoded;
   }
 
@@ -368,7 +377,15 @@ export class TableReader {
     const read = this.#file.read(bytes, offset);
     if (read !== length) throw malformed(this.path, `data block at ${offset} ends past the file`);
     const payload = payloadOf(bytes, this.path);
-    return parse(this.path, `data block at ${offset}`, () => Block.decode(payload));
+    try {
+      return Block.decode(payload);
+    } catch (error) {
+      // As `parse`, without a closure and a message per block read.
+      if (error instanceof RangeError) {
+        throw malformed(this.path, `data block at ${offset}: ${error.message}`);
+      }
+      throw error;
+    }
   }
 
   #closedError(): KstoneError {

@@ -6,6 +6,7 @@
  */
 import { bytesToLatin1, compareBytes } from "../codec/bytes.ts";
 import { Memtable } from "../memtable/memtable.ts";
+import { BloomKey } from "../sstable/bloom.ts";
 import type { EntriesOptions, TableReader } from "../sstable/table_reader.ts";
 
 /** A live SST of a stripe. */
@@ -108,12 +109,17 @@ export function lookup(
     const entry = memory.get(keyString, seq);
     if (entry !== undefined) return entry.value;
   }
+  // Several tables: hash the key for their bloom filters once.
+  const hashes = tables.length > 1 ? LOOKUP_HASHES.hash(key) : undefined;
   for (const table of tables) {
-    const entry = table.reader.get(key);
+    const entry = table.reader.get(key, hashes);
     if (entry !== undefined && entry.seq <= seq) return entry.value;
   }
   return undefined;
 }
+
+/** The bloom hashes of the key {@linkcode lookup} is reading (lookups never overlap). */
+const LOOKUP_HASHES = new BloomKey();
 
 interface Head {
   key: string;

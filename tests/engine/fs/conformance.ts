@@ -127,6 +127,58 @@ export function runFileSystemConformance(name: string, makeFs: MakeFileSystem): 
     file.close();
   });
 
+  it(
+    "read(), write(), append() and truncate() in any order agree with a byte model",
+    async (fs, root) => {
+      // Back-to-back reads and writes where the last one ended (which an adapter may serve
+      // without moving the cursor) mixed with jumps, appends and truncations.
+      let seed = 99;
+      const random = (n: number) => {
+        seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+        return (seed >>> 8) % n;
+      };
+      let model = new Uint8Array(0);
+      const file = await fs.open(`${root}/a.bin`, { create: true });
+      let next = 0;
+      for (let step = 0; step < 400; step++) {
+        const op = random(10);
+        const at = random(3) === 0 ? random(model.length + 8) : next;
+        const length = random(40);
+        if (op < 4) {
+          const out = new Uint8Array(length).fill(0xee);
+          const read = file.read(out, at);
+          const expected = model.subarray(Math.min(at, model.length), at + length);
+          assert.equal(read, expected.length, `step ${step}`);
+          assert.deepEqual(out.subarray(0, read), expected, `step ${step}`);
+          next = at + read;
+        } else if (op < 7) {
+          // Not empty: an empty write past the end grows a memory file but not a real one.
+          const data = new Uint8Array(length + 1).map(() => random(256));
+          file.write(data, at);
+          const grown = new Uint8Array(Math.max(model.length, at + data.length));
+          grown.set(model);
+          grown.set(data, at);
+          model = grown;
+          next = at + data.length;
+        } else if (op < 9) {
+          const data = new Uint8Array(length).map(() => random(256));
+          file.append(data);
+          const grown = new Uint8Array(model.length + length);
+          grown.set(model);
+          grown.set(data, model.length);
+          model = grown;
+        } else {
+          const size = random(model.length + 1);
+          file.truncate(size);
+          model = model.slice(0, size);
+        }
+        assert.equal(file.size(), model.length, `step ${step}`);
+      }
+      file.close();
+      assert.deepEqual(await fs.readFile(`${root}/a.bin`), model);
+    },
+  );
+
   it("write() writes at an offset, zero-filling a gap past the end", async (fs, root) => {
     const path = `${root}/a.bin`;
     const file = await fs.open(path, { create: true });

@@ -4,11 +4,12 @@ import {
   bloomBitsPerKey,
   BloomFilter,
   BloomFilterBuilder,
+  BloomKey,
   bloomProbes,
   murmur3,
 } from "../../../engine/sstable/bloom.ts";
 import { BLOOM_SEED_1, BLOOM_SEED_2 } from "../../../engine/sstable/format.ts";
-import { hex, utf8 } from "./_helpers.ts";
+import { hex, Rng, testSeed, utf8 } from "./_helpers.ts";
 
 function keyOf(i: number): Uint8Array {
   return utf8(`\u0000\u0000\u0000\u0001user#${i}`);
@@ -104,4 +105,25 @@ test("BloomFilter with 0 bits per key is empty and admits every key", () => {
 test("BloomFilter.decode() rejects an empty payload and probes without bits", () => {
   assert.throws(() => BloomFilter.decode(new Uint8Array(0)), RangeError);
   assert.throws(() => BloomFilter.decode(new Uint8Array([7])), RangeError);
+});
+
+test("BloomFilter.mayContainHashes() of a BloomKey answers as mayContain() of the key", () => {
+  const rng = new Rng(testSeed("bloom hashes"));
+  const builder = new BloomFilterBuilder();
+  const keys = Array.from({ length: 2000 }, () => rng.bytes(rng.int(40)));
+  for (const key of keys.slice(0, 1000)) builder.add(key);
+  const filters = [
+    BloomFilter.decode(builder.finish(10)),
+    BloomFilter.decode(builder.finish(2)), // many false positives: both answers matter
+    BloomFilter.decode(builder.finish(0)),
+  ];
+  const hashes = new BloomKey();
+  for (const key of keys) {
+    hashes.hash(key);
+    assert.equal(hashes.first, murmur3(key, BLOOM_SEED_1));
+    assert.equal(hashes.second, murmur3(key, BLOOM_SEED_2));
+    for (const filter of filters) {
+      assert.equal(filter.mayContainHashes(hashes.first, hashes.second), filter.mayContain(key));
+    }
+  }
 });

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { MemoryFileSystem } from "../../../engine/fs/memory_fs.ts";
 import { BlockCache } from "../../../engine/sstable/block_cache.ts";
 import type { SstEntry } from "../../../engine/sstable/entry.ts";
+import { BloomKey } from "../../../engine/sstable/bloom.ts";
 import { TableReader } from "../../../engine/sstable/table_reader.ts";
 import { writeTable } from "../../../engine/sstable/table_writer.ts";
 import { hex, itemEntries, plain, randomEntries, Rng, testSeed, utf8 } from "./_helpers.ts";
@@ -266,4 +267,51 @@ test("TableReader.mayContain() never denies a present key", async () => {
   for (let i = 0; i < 10_000; i++) if (table.mayContain(utf8(`absent-${i}`))) admitted++;
   assert.ok(admitted < 200, `admitted ${admitted}`);
   table.close();
+});
+
+test("TableReader.get() with the key's BloomKey answers as get() of the key", async () => {
+  const rng = new Rng(testSeed("get with hashes"));
+  const entries = randomEntries(rng, 1500);
+  const { table } = await tableOf(entries, { blockSize: 512 });
+  const hashes = new BloomKey();
+  for (let i = 0; i < 3000; i++) {
+    const key = i % 2 === 0 ? entries[rng.int(entries.length)]!.key : rng.bytes(1 + rng.int(24));
+    assert.deepEqual(plain(table.get(key, hashes.hash(key))), plain(table.get(key)), hex(key));
+  }
+  table.close();
+});
+
+test("TableReader over a small shared cache reads what it reads over a large one", async () => {
+  // Evictions, second chances and re-reads must never change an answer.
+  const rng = new Rng(testSeed("small cache"));
+  const fs = new MemoryFileSystem();
+  const tables: SstEntry[][] = [];
+  for (let t = 0; t < 3; t++) {
+    const entries = randomEntries(rng, 800);
+    await writeTable(fs, `/00${t}-${t + 1}.sst`, entries, { blockSize: 512 });
+    tables.push(entries);
+  }
+  const small = new BlockCache(4096);
+  const large = new BlockCache(1 << 24);
+  const open = (cache: BlockCache) =>
+    Promise.all(tables.map((_, t) => TableReader.open(fs, `/00${t}-${t + 1}.sst`, { cache })));
+  const a = await open(small);
+  const b = await open(large);
+  for (let i = 0; i < 5000; i++) {
+    const t = rng.int(3);
+    const entries = tables[t]!;
+    const key = rng.int(4) === 0
+      ? rng.bytes(1 + rng.int(24))
+      : entries[rng.int(entries.length)]!.key;
+    assert.deepEqual(plain(a[t]!.get(key)), plain(b[t]!.get(key)), hex(key));
+    if (i % 1000 === 999) {
+      // Now and then a table closes and comes back, dropping its blocks.
+      a[t]!.close();
+      a[t] = await TableReader.open(fs, `/00${t}-${t + 1}.sst`, { cache: small });
+    }
+    assert.ok(small.usage <= 4096);
+  }
+  assert.ok(small.misses > large.misses);
+  for (const reader of [...a, ...b]) reader.close();
+  assert.deepEqual([small.usage, small.blockCount, large.usage, large.blockCount], [0, 0, 0, 0]);
 });
