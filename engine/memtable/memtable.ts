@@ -17,7 +17,7 @@
  * Values are copied into chunks the memtable owns (an arena), so it holds no view into a caller's
  * buffer: a value encoded in a slab shared with other stripes' values, or a WAL read buffer at
  * recovery, would otherwise keep that whole buffer alive until every stripe holding a piece of it
- * was flushed. Values over 16 KiB get arrays of their own.
+ * was flushed. Values over 4 KiB get arrays of their own.
  *
  * @module
  */
@@ -38,8 +38,12 @@ export const VERSION_OVERHEAD = 96;
 
 /** The first arena chunk; each next one doubles, up to {@linkcode MAX_CHUNK}. */
 const FIRST_CHUNK = 4096;
-/** The largest arena chunk; larger values get an array of their own. */
-const MAX_CHUNK = 64 * 1024;
+/**
+ * The largest arena chunk. Small, as every stripe has a memtable: the room left in each one's
+ * last chunk is memory the budget does not see (with 64 KiB chunks, up to 11 MiB over 256
+ * stripes).
+ */
+const MAX_CHUNK = 16 * 1024;
 /** Versions the log has room for at first; it doubles as needed. */
 const FIRST_CAPACITY = 64;
 const EMPTY = new Uint8Array(0);
@@ -146,7 +150,7 @@ export class Memtable {
     this.#older = grown(this.#older);
   }
 
-  /** Copies version `i`'s value into the arena (or, past 16 KiB, into an array of its own). */
+  /** Copies version `i`'s value into the arena (or, past 4 KiB, into an array of its own). */
   #store(i: number, value: Uint8Array): void {
     const length = value.length;
     this.#lengths[i] = length;

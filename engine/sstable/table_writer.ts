@@ -46,6 +46,15 @@ export interface TableBuilderOptions {
   bloomBitsPerKey?: number;
 }
 
+/**
+ * Write chunks of finished builders, for the next builder to take. A flush builds its tables one
+ * after another in synchronous steps, so a few chunks serve them all (every file system copies
+ * what it is given before `write`/`append` returns).
+ */
+const spareChunks: Uint8Array[] = [];
+const MAX_SPARE_CHUNKS = 4;
+const EMPTY_CHUNK = new Uint8Array(0);
+
 function invalid(message: string): KstoneError {
   return new KstoneError("INVALID_ARGUMENT", message);
 }
@@ -90,7 +99,7 @@ export class TableBuilder {
   readonly #block = new BlockBuilder();
   readonly #index = new IndexBuilder();
   readonly #bloom = new BloomFilterBuilder();
-  #chunk = new Uint8Array(WRITE_CHUNK_SIZE);
+  #chunk = spareChunks.pop() ?? new Uint8Array(WRITE_CHUNK_SIZE);
   #chunkPos = 0;
   /** Bytes already handed to the file. */
   #flushed = 0;
@@ -229,6 +238,7 @@ export class TableBuilder {
       const properties = this.#writeBlock(encodeProperties(stored));
       this.#write(encodeFooter({ index, bloom, properties }));
       this.#flushChunk();
+      this.#releaseChunk();
       props = {
         ...stored,
         path: this.#path,
@@ -259,6 +269,7 @@ export class TableBuilder {
   async abandon(): Promise<void> {
     if (this.#state === "finished" || this.#state === "abandoned") return;
     this.#state = "abandoned";
+    this.#releaseChunk();
     try {
       this.#file.close();
     } catch {
@@ -324,8 +335,15 @@ export class TableBuilder {
     if (this.#chunkPos === 0) return;
     this.#file.append(this.#chunk.subarray(0, this.#chunkPos));
     this.#flushed += this.#chunkPos;
-    // A fresh chunk: the file system may keep a view of the one it was given.
-    this.#chunk = new Uint8Array(WRITE_CHUNK_SIZE);
+    this.#chunkPos = 0;
+  }
+
+  /** Hands the chunk to the next builder; this one writes nothing more. */
+  #releaseChunk(): void {
+    if (this.#chunk.length === WRITE_CHUNK_SIZE && spareChunks.length < MAX_SPARE_CHUNKS) {
+      spareChunks.push(this.#chunk);
+    }
+    this.#chunk = EMPTY_CHUNK;
     this.#chunkPos = 0;
   }
 }

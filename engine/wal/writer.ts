@@ -34,17 +34,17 @@ const PREALLOCATE = 256 * 1024;
 
 /**
  * In `syncCall: "async"`, how many batches in a row must have had no company (nothing appended
- * while their sync ran) before the writer fdatasyncs a lone record on the main thread, and how
+ * while their sync ran) before the writer fdatasyncs a lone batch on the main thread, and how
  * often it then still syncs asynchronously to see whether others now wait.
  */
 const LONE_STREAK = 2;
 const LONE_PROBE = 16;
 
 /**
- * A lone record larger than this is still synced asynchronously: its fdatasync takes long
+ * A lone batch larger than this is still synced asynchronously: its fdatasync takes long
  * enough that the event loop had better run flushes and compactions meanwhile.
  */
-const LONE_BLOCKING_MAX_BYTES = 16 * 1024;
+const LONE_BLOCKING_MAX_BYTES = 64 * 1024;
 
 /**
  * Appends records to `wal.log` with group commit.
@@ -377,13 +377,15 @@ export class WalWriter {
 
   /**
    * Whether to fdatasync this batch on the main thread: always with `syncCall: "blocking"`;
-   * with `"async"`, for a lone record of at most 16 KiB once the last batches had no company,
+   * with `"async"`, for a batch of at most 64 KiB once the last batches had no company (a lone
+   * writer, or writers that all wait for this batch, as 100 puts in flight awaited together:
+   * nothing can run meanwhile, so skipping the thread hand-off only shortens each round),
    * except every {@linkcode LONE_PROBE}th, which syncs asynchronously to notice writers that
    * now wait (a blocking sync counts as one more batch without company).
    */
   #blockingSync(batch: TakenBatch): boolean {
     if (this.#syncCall === "blocking") return true;
-    if (batch.first !== batch.last || this.#lone < LONE_STREAK) return false;
+    if (this.#lone < LONE_STREAK) return false;
     if (batch.data.length > LONE_BLOCKING_MAX_BYTES) return false;
     if (this.#lone % LONE_PROBE === 0) return false;
     this.#lone++;

@@ -323,8 +323,28 @@ test("WalWriter with syncCall async syncs a lone writer's large records asynchro
   for (let lsn = 1; lsn <= 10; lsn++) await wal.durable(wal.append(new Uint8Array(100)));
   const [syncs, blocking] = [fs.syncs, fs.blockingSyncs];
   assert.ok(blocking > 0, "small lone records block");
-  for (let lsn = 11; lsn <= 30; lsn++) await wal.durable(wal.append(new Uint8Array(20_000)));
+  for (let lsn = 11; lsn <= 30; lsn++) await wal.durable(wal.append(new Uint8Array(70_000)));
   assert.equal(fs.syncs - syncs, 20);
-  assert.equal(fs.blockingSyncs, blocking, "a record over 16 KiB leaves the event loop free");
+  assert.equal(fs.blockingSyncs, blocking, "a record over 64 KiB leaves the event loop free");
   await wal.close();
+});
+
+test("WalWriter with syncCall async syncs on the main thread the batches of writers that all wait for them", async () => {
+  const fs = await gated();
+  const wal = await WalWriter.create(fs, PATH, { nextLsn: 1, syncCall: "async" });
+  const [syncs, blocking] = [fs.syncs, fs.blockingSyncs];
+  // 40 rounds of 10 records appended together and awaited together, as 10 puts in flight.
+  for (let round = 0; round < 40; round++) {
+    const lsns = Array.from({ length: 10 }, (_, i) => wal.append(payloadFor(round * 10 + i + 1)));
+    await Promise.all(lsns.map((lsn) => wal.durable(lsn)));
+  }
+  assert.equal(fs.syncs - syncs, 40, "one sync per round");
+  const blocked = fs.blockingSyncs - blocking;
+  assert.ok(blocked >= 30 && blocked <= 38, `most syncs block, some probe: ${blocked}`);
+  await wal.close();
+  const read = await readWal(fs, PATH);
+  assert.deepEqual(
+    read.records.map((record) => record.lsn),
+    Array.from({ length: 400 }, (_, i) => i + 1),
+  );
 });
