@@ -88,8 +88,11 @@ function writeAll(file: Deno.FsFile, data: Uint8Array, path: string): void {
 class DenoFileHandle implements FileHandle {
   readonly path: string;
   #file: Deno.FsFile | undefined;
-  /** The file's cursor when known, else -1: a read or write already there skips the seek. */
-  #at = -1;
+  /**
+   * The file's cursor when known, else -1: a read or write already there skips the seek. A file
+   * opens with its cursor at 0 (reading an SST's header at open skips a seek).
+   */
+  #at = 0;
 
   constructor(path: string, file: Deno.FsFile) {
     this.path = path;

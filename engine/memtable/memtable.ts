@@ -6,9 +6,10 @@
  * `bytesToLatin1`), so `<` on them gives the byte order of the keys.
  *
  * Reads need an index: a `Map` from each key to its newest version, each version linking to the
- * one before it. The index is brought up to date on the first read after writes, so a bulk load
- * that nothing reads pays for it once, at flush. Sorted iteration keeps a sorted array of the
- * distinct keys plus a small unsorted tail of keys found since, merged on demand.
+ * one before it. The index is brought up to date on the first read after writes; a flush of a
+ * memtable nothing read (a bulk load) sorts the log itself instead and never builds it. Sorted
+ * iteration keeps a sorted array of the distinct keys plus a small unsorted tail of keys found
+ * since, merged on demand.
  *
  * Every version stays until the memtable is dropped, so a snapshot reads exactly what was
  * current at its LSN; {@linkcode Memtable.bytes} counts them all, and the memory budget flushes
@@ -225,6 +226,60 @@ export class Memtable {
     const hi = end === undefined ? sorted.length : lowerBound(sorted, end);
     if (lo > hi) lo = hi;
     return sorted.slice(lo, hi);
+  }
+
+  /**
+   * Calls `visit` with the newest version of every key, in ascending key order: what a flush
+   * writes. Unlike {@linkcode keys} then {@linkcode get} per key, it makes no entry object.
+   *
+   * @param visit Takes the key, the version's LSN and its value, or `null` for a delete. The
+   *   value is a view into the memtable: copy it to keep it.
+   */
+  forEachNewest(visit: (key: string, seq: number, value: Uint8Array | null) => void): void {
+    if (this.#indexed === 0) {
+      // Never read (a load): sort the versions themselves, newest first among equal keys,
+      // rather than build the index only to drop it.
+      const keys = this.#keys;
+      const order = new Array<number>(this.#count);
+      for (let i = 0; i < order.length; i++) order[i] = i;
+      order.sort((a, b) => {
+        const x = keys[a]!, y = keys[b]!;
+        return x < y ? -1 : x > y ? 1 : b - a;
+      });
+      let previous: string | undefined;
+      for (let k = 0; k < order.length; k++) {
+        const i = order[k]!;
+        const key = keys[i]!;
+        if (key === previous) continue;
+        previous = key;
+        this.#visit(visit, key, i);
+      }
+      return;
+    }
+    if (this.#indexed !== this.#count) this.#catchUp();
+    const sorted = this.#sortedKeys();
+    const index = this.#index;
+    for (let k = 0; k < sorted.length; k++) {
+      const key = sorted[k]!;
+      this.#visit(visit, key, index.get(key)!);
+    }
+  }
+
+  #visit(
+    visit: (key: string, seq: number, value: Uint8Array | null) => void,
+    key: string,
+    i: number,
+  ): void {
+    const length = this.#lengths[i]!;
+    if (length === NONE) visit(key, this.#seqs[i]!, null);
+    else {
+      const offset = this.#offsets[i]!;
+      visit(
+        key,
+        this.#seqs[i]!,
+        this.#chunks[this.#chunkOf[i]!]!.subarray(offset, offset + length),
+      );
+    }
   }
 
   #sortedKeys(): string[] {

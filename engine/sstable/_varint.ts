@@ -220,6 +220,12 @@ export class ByteCursor {
     return out;
   }
 
+  /** Moves past the next `length` bytes. */
+  skip(length: number): void {
+    this.#need(length);
+    this.pos += length;
+  }
+
   #need(length: number): void {
     if (this.end - this.pos < length) {
       throw new RangeError(`Cannot read ${length} bytes: ${this.end - this.pos} left`);

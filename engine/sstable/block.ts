@@ -35,6 +35,12 @@ export class Block {
   readonly data: Uint8Array;
   /** The number of entries. */
   readonly count: number;
+  /**
+   * Whether the block cache may reuse {@linkcode data}'s buffer once it evicts the block: set
+   * for a block read into the cache's buffer pool by a point lookup, cleared for good once an
+   * iterator (which holds blocks across yields) takes the block.
+   */
+  recyclable = false;
   readonly #offsets: number;
   readonly #wide: boolean;
   #firstKeyStart = 0;

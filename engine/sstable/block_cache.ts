@@ -9,6 +9,7 @@
  */
 import { KstoneError } from "../errors.ts";
 import type { Block } from "./block.ts";
+import { CHECKSUM_SIZE } from "./format.ts";
 
 /**
  * One table's blocks in a {@linkcode BlockCache}, by block number. Readers look blocks up
@@ -44,9 +45,30 @@ export class CachedTable {
 /** Queue entries left by dropped blocks that trigger a compaction of the queue. */
 const STALE_SLACK = 1024;
 
+/** Pooled block buffers come in sizes that are multiples of this. */
+const POOL_STEP = 512;
+
+/** The largest block read into a pooled buffer; larger ones get arrays of their own. */
+const POOL_MAX = 16 * 1024;
+
+/**
+ * Pooled buffers are cut from slabs of this size: one `ArrayBuffer` per block costs V8 and
+ * JSC several microseconds to make and to collect. A slab lives while any of its pieces does.
+ */
+const SLAB_BYTES = 64 * 1024;
+
+/** Bytes of evicted blocks' buffers kept for reuse, at most. */
+const POOL_BYTES = 1024 * 1024;
+
 /**
  * A CLOCK cache of data blocks with a byte budget. A block costs its payload's byte length; a
  * block larger than the whole budget is not kept.
+ *
+ * The cache also lends the buffers that point lookups read blocks into
+ * ({@linkcode BlockCache.buffer}): evicting a block marked {@linkcode Block.recyclable} puts its
+ * buffer back for the next read, so a steady stream of cold reads allocates (and leaves for the
+ * garbage collector) almost nothing. Bytes of such a block, and values viewing them, are valid
+ * until the next read through the cache.
  *
  * @example
  * ```ts
@@ -82,6 +104,12 @@ export class BlockCache {
   #queued: (Block | undefined)[] = [];
   #head = 0;
   #stale = 0;
+  // Buffers of evicted recyclable blocks, by size class (size / POOL_STEP), and the slab new
+  // ones are cut from.
+  readonly #free: Uint8Array[][] = [];
+  #freeBytes = 0;
+  #slab = new ArrayBuffer(0);
+  #slabUsed = 0;
 
   /**
    * @param capacityBytes The byte budget; 0 keeps nothing.
@@ -115,6 +143,41 @@ export class BlockCache {
   /** Lookups that did not. */
   get misses(): number {
     return this.#misses;
+  }
+
+  /**
+   * A buffer to read a block of `length` bytes into: a recycled buffer of the right size class
+   * when one is free, else a new piece of a slab.
+   *
+   * @param length The block's length in bytes, its checksum included.
+   * @returns `length` bytes (not zeroed: the caller overwrites them).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { BlockCache } from "./block_cache.ts";
+   * const cache = new BlockCache(1 << 20);
+   * const [a, b] = [cache.buffer(4100), cache.buffer(4100)];
+   * assert.equal(a.length, 4100);
+   * assert.equal(b.byteOffset - a.byteOffset, 4608);
+   * ```
+   */
+  buffer(length: number): Uint8Array {
+    if (length > POOL_MAX) return new Uint8Array(length);
+    const size = Math.ceil(length / POOL_STEP);
+    const free = this.#free[size];
+    if (free !== undefined && free.length > 0) {
+      this.#freeBytes -= size * POOL_STEP;
+      return free.pop()!.subarray(0, length);
+    }
+    const bytes = size * POOL_STEP;
+    if (this.#slabUsed + bytes > this.#slab.byteLength) {
+      this.#slab = new ArrayBuffer(SLAB_BYTES);
+      this.#slabUsed = 0;
+    }
+    const piece = new Uint8Array(this.#slab, this.#slabUsed, length);
+    this.#slabUsed += bytes;
+    return piece;
   }
 
   /**
@@ -224,6 +287,7 @@ export class BlockCache {
     this.#usage -= value.byteLength;
     this.#count--;
     this.#stale++;
+    if (value.recyclable) this.#recycle(value.data);
   }
 
   #push(table: CachedTable, block: number, value: Block): void {
@@ -252,10 +316,20 @@ export class BlockCache {
         table.blocks[n] = undefined;
         this.#usage -= value.byteLength;
         this.#count--;
+        if (value.recyclable) this.#recycle(value.data);
         break;
       }
     }
     if (this.#head > STALE_SLACK && this.#head * 2 > tables.length) this.#compact();
+  }
+
+  /** Keeps the buffer of an evicted block (`data`, its payload) for {@linkcode buffer}. */
+  #recycle(data: Uint8Array): void {
+    const size = Math.ceil((data.byteLength + CHECKSUM_SIZE) / POOL_STEP);
+    const bytes = size * POOL_STEP;
+    if (bytes > POOL_MAX || this.#freeBytes + bytes > POOL_BYTES) return;
+    this.#freeBytes += bytes;
+    (this.#free[size] ??= []).push(new Uint8Array(data.buffer, data.byteOffset, bytes));
   }
 
   /** Rewrites the queue without its consumed and stale entries. */

@@ -11,10 +11,25 @@
  *
  * @module
  */
-import { compareBytes } from "../codec/bytes.ts";
 import type { BlockHandle } from "./header_footer.ts";
 import { commonPrefix, compareStored } from "./_search.ts";
 import { ByteCursor, putVarint, varintLength } from "./_varint.ts";
+
+/** Compares `data[a, a + aLength)` with `data[b, b + bLength)` as byte strings. */
+function compareInPlace(
+  data: Uint8Array,
+  a: number,
+  aLength: number,
+  b: number,
+  bLength: number,
+): number {
+  const n = aLength < bLength ? aLength : bLength;
+  for (let i = 0; i < n; i++) {
+    const d = data[a + i]! - data[b + i]!;
+    if (d !== 0) return d;
+  }
+  return aLength - bLength;
+}
 
 /** Four bytes of `data` from `start` (fewer when `length` < 4, zero-padded), big-endian. */
 function hintOf(data: Uint8Array, start: number, length: number): number {
@@ -163,21 +178,24 @@ export class BlockIndex {
     const offsets = new Float64Array(count);
     const lengths = new Uint32Array(count);
     let expected = dataStart;
-    let previous: Uint8Array | undefined;
     for (let i = 0; i < count; i++) {
       const keyLength = cursor.varint();
-      keyStarts[i] = cursor.pos;
+      const keyStart = cursor.pos;
+      cursor.skip(keyLength);
+      keyStarts[i] = keyStart;
       keyLengths[i] = keyLength;
-      const key = cursor.bytes(keyLength);
       const offset = cursor.varint();
       const length = cursor.varint();
       if (offset !== expected || length < 8 || length > 0xffff_ffff) {
         throw new RangeError(`Cannot read index: block ${i} at ${offset}+${length}`);
       }
-      if (previous !== undefined && compareBytes(previous, key) >= 0) {
+      // Compared in place: a view per key would cost more than the comparison.
+      if (
+        i > 0 &&
+        compareInPlace(payload, keyStarts[i - 1]!, keyLengths[i - 1]!, keyStart, keyLength) >= 0
+      ) {
         throw new RangeError(`Cannot read index: block ${i} keys out of order`);
       }
-      previous = key;
       offsets[i] = offset;
       lengths[i] = length;
       expected = offset + length;

@@ -76,8 +76,20 @@ export interface EntriesOptions {
  */
 const TAIL_BYTES = 8 * 1024;
 
-function readExact(file: FileHandle, offset: number, length: number, path: string): Uint8Array {
-  const bytes = new Uint8Array(length);
+/**
+ * The tail read at open, shared by every open: the part of it that stays in memory is copied
+ * out, and an open uses it within one synchronous step.
+ */
+const TAIL = new Uint8Array(TAIL_BYTES);
+
+function readExact(
+  file: FileHandle,
+  offset: number,
+  length: number,
+  path: string,
+  into = new Uint8Array(length),
+): Uint8Array {
+  const bytes = into.length === length ? into : into.subarray(0, length);
   if (file.read(bytes, offset) !== length) throw headerInvalid(path);
   return bytes;
 }
@@ -191,7 +203,7 @@ export class TableReader {
       if (size < HEADER_SIZE + FOOTER_SIZE) throw headerInvalid(path);
       const version = decodeHeader(readExact(file, 0, HEADER_SIZE, path), path);
       const tailStart = Math.max(HEADER_SIZE, size - TAIL_BYTES);
-      const tail = readExact(file, tailStart, size - tailStart, path);
+      const tail = readExact(file, tailStart, size - tailStart, path, TAIL);
       const footerAt = tail.length - FOOTER_SIZE;
       const footer = decodeFooter(tail.subarray(footerAt), path, size, version);
       const metaStart = footer.index.offset;
@@ -251,6 +263,8 @@ export class TableReader {
    * @param key The key.
    * @param hashes The key's bloom hashes, when the caller probes several tables with one key.
    * @returns The entry (a tombstone has `value: null`), or `undefined` when the table lacks it.
+   * Its value views a cached block whose buffer the cache may reuse: it is valid until the next
+   * read through the same cache (copy it to keep it).
    * @throws {KstoneError} `CORRUPTION` `Checksum mismatch in SST file <name>` when the block
    * read fails its CRC; `CLOSED` after {@linkcode close}.
    */
@@ -266,7 +280,14 @@ export class TableReader {
     }
     const block = this.#index.find(key);
     if (block === this.#index.count) return undefined;
-    return this.#block(block, true).get(key);
+    const cached = this.#cache.get(this.#slots, block);
+    if (cached !== undefined) return cached.get(key);
+    // Read into the cache's pool: the entry is used before the next read, and an iterator that
+    // later takes the block from the cache pins it.
+    const read = this.#readBlock(block, this.#cache.buffer(this.#index.length(block)));
+    read.recyclable = true;
+    this.#cache.insert(this.#slots, block, read);
+    return read.get(key);
   }
 
   /**
@@ -296,7 +317,7 @@ export class TableReader {
       index: this.#index,
       bloom: this.#bloom,
       properties: this.properties,
-      readBlock: (block) => this.#readBlock(block),
+      readBlock: (block) => this.#readBlock(block, new Uint8Array(this.#index.length(block))),
     });
   }
 
@@ -361,19 +382,23 @@ export class TableReader {
     }
   }
 
+  /** A block for an iterator, which holds it across yields: its buffer is never recycled. */
   #block(block: number, fill: boolean): Block {
     const cached = this.#cache.get(this.#slots, block);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) {
+      cached.recyclable = false;
+      return cached;
+    }
     if (this.#closed) throw this.#closedError();
-    const decoded = this.#readBlock(block);
+    const decoded = this.#readBlock(block, new Uint8Array(this.#index.length(block)));
     if (fill) this.#cache.insert(this.#slots, block, decoded);
     return decoded;
   }
 
-  #readBlock(block: number): Block {
+  /** Reads data block `block` into `bytes` (its length), checks its CRC and decodes it. */
+  #readBlock(block: number, bytes: Uint8Array): Block {
     const offset = this.#index.offset(block);
-    const length = this.#index.length(block);
-    const bytes = new Uint8Array(length);
+    const length = bytes.length;
     const read = this.#file.read(bytes, offset);
     if (read !== length) throw malformed(this.path, `data block at ${offset} ends past the file`);
     const payload = payloadOf(bytes, this.path);

@@ -40,10 +40,10 @@ const PUT = 1;
  * ```
  */
 export function encodeBatch(mutations: readonly Mutation[]): Uint8Array {
-  return encodeBatchTransient(mutations).slice();
+  const out = new Uint8Array(encodedBatchSize(mutations));
+  encodeBatchInto(mutations, out, 0);
+  return out;
 }
-
-let scratch = new Uint8Array(64 * 1024);
 
 /**
  * The size of a batch's encoding, to check it against the WAL's record limit before committing.
@@ -69,44 +69,45 @@ export function encodedBatchSize(mutations: readonly Mutation[]): number {
 }
 
 /**
- * Encodes a batch of mutations into a buffer shared by every call, for a caller that copies the
- * bytes at once (the commit path: the WAL copies its payload). Saves allocating an array per
- * commit.
+ * Encodes a batch of mutations into `out` from `at`: the commit path encodes straight into the
+ * WAL's buffer with it (see `WalWriter.appendEncoded`).
  *
  * @param mutations The batch.
- * @returns The WAL payload: a view valid until the next call.
+ * @param out Has room for {@linkcode encodedBatchSize} bytes from `at`.
+ * @param at Where the payload starts.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { decodeBatch, encodeBatchTransient } from "./batch_codec.ts";
+ * import { decodeBatch, encodeBatchInto, encodedBatchSize } from "./batch_codec.ts";
  * const batch = [{ stripe: 3, key: new Uint8Array([1, 2]), value: new Uint8Array([9]) }];
- * assert.deepEqual(decodeBatch(encodeBatchTransient(batch).slice()), batch);
+ * const out = new Uint8Array(2 + encodedBatchSize(batch));
+ * encodeBatchInto(batch, out, 2);
+ * assert.deepEqual(decodeBatch(out.subarray(2)), batch);
  * ```
  */
-export function encodeBatchTransient(mutations: readonly Mutation[]): Uint8Array {
-  const size = encodedBatchSize(mutations);
-  if (size > scratch.length) scratch = new Uint8Array(size);
-  else if (scratch.length > 4 * 1024 * 1024 && size <= 64 * 1024) {
-    scratch = new Uint8Array(64 * 1024); // give back a buffer grown by one huge batch
-  }
-  const out = scratch;
-  putU32(out, 0, mutations.length);
-  let at = 4;
+export function encodeBatchInto(mutations: readonly Mutation[], out: Uint8Array, at: number): void {
+  putU32(out, at, mutations.length);
+  at += 4;
   for (let i = 0; i < mutations.length; i++) {
     const m = mutations[i]!;
+    const key = m.key;
+    const keyLength = key.length;
     out[at] = m.stripe;
     out[at + 1] = m.value === null ? DELETE : PUT;
-    putU32(out, at + 2, m.key.length);
-    out.set(m.key, at + 6);
-    at += 6 + m.key.length;
-    if (m.value !== null) {
-      putU32(out, at, m.value.length);
-      out.set(m.value, at + 4);
-      at += 4 + m.value.length;
+    putU32(out, at + 2, keyLength);
+    at += 6;
+    // Short keys cost less by hand than through `set`.
+    if (keyLength <= 48) { for (let j = 0; j < keyLength; j++) out[at + j] = key[j]!; }
+    else out.set(key, at);
+    at += keyLength;
+    const value = m.value;
+    if (value !== null) {
+      putU32(out, at, value.length);
+      out.set(value, at + 4);
+      at += 4 + value.length;
     }
   }
-  return out.subarray(0, size);
 }
 
 function putU32(out: Uint8Array, at: number, value: number): void {

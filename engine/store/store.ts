@@ -15,7 +15,7 @@ import type { BlockCache } from "../sstable/block_cache.ts";
 import { TableBuilder } from "../sstable/table_writer.ts";
 import { TableReader } from "../sstable/table_reader.ts";
 import type { WalWriter } from "../wal/writer.ts";
-import { encodeBatchTransient, type Mutation } from "./batch_codec.ts";
+import { encodeBatchInto, encodedBatchSize, type Mutation } from "./batch_codec.ts";
 import { compactStripe, keyspaceOf } from "../compaction/compactor.ts";
 import type { ResolvedStoreOptions } from "./options.ts";
 import { newStoreStats, type StoreStats } from "./stats.ts";
@@ -37,7 +37,7 @@ export interface Snapshot {
   readonly seq: number;
   /** Range-reads one stripe as of the snapshot. */
   range(stripe: number, options?: RangeOptions): Generator<RangeEntry>;
-  /** Reads one key as of the snapshot. */
+  /** Reads one key as of the snapshot; the bytes are valid as {@linkcode Store.get}'s. */
   get(stripe: number, key: Uint8Array): Uint8Array | undefined;
   /** Lets the store drop versions and files only this snapshot needed. */
   release(): void;
@@ -144,7 +144,7 @@ export class Store {
    */
   commit(mutations: readonly Mutation[]): Promise<void> {
     this.#checkOpen();
-    const lsn = this.#wal.append(encodeBatchTransient(mutations));
+    const lsn = this.#wal.appendEncoded(encodedBatchSize(mutations), encodeBatchInto, mutations);
     let full = false;
     for (const mutation of mutations) {
       const memtable = this.#stripes[mutation.stripe]!.memtable;
@@ -176,11 +176,13 @@ export class Store {
    *
    * @param stripe The key's stripe.
    * @param key The encoded key.
-   * @returns The encoded item, or `undefined` when the key is absent or deleted.
+   * @returns The encoded item, or `undefined` when the key is absent or deleted. The bytes may
+   *   view a cached block whose buffer a later read reuses: decode or copy them before the next
+   *   read of the store.
    */
   get(stripe: number, key: Uint8Array): Uint8Array | undefined {
     this.#checkOpen();
-    return this.#stripes[stripe]!.get(key, bytesToLatin1(key), Infinity) ?? undefined;
+    return this.#stripes[stripe]!.get(key, Infinity) ?? undefined;
   }
 
   /**
@@ -213,7 +215,7 @@ export class Store {
       range: (stripe, options = {}) => mergeRange(views[stripe]!, seq, options),
       get: (stripe, key) => {
         const view = views[stripe]!;
-        return lookup(view.memtables, view.tables, key, bytesToLatin1(key), seq) ?? undefined;
+        return lookup(view.memtables, view.tables, key, seq) ?? undefined;
       },
       release: () => {
         if (released) return;
@@ -440,14 +442,6 @@ export class Store {
     memtables: Memtable[],
     dropTombstones: boolean,
   ): Promise<TableRef | undefined> {
-    // One memtable (the usual flush) keeps its keys sorted; several are merged and sorted.
-    let sorted: string[];
-    if (memtables.length === 1) sorted = memtables[0]!.keys();
-    else {
-      const keys = new Set<string>();
-      for (const memory of memtables) for (const key of memory.keys()) keys.add(key);
-      sorted = [...keys].sort();
-    }
     const id = this.#nextFileId++;
     const path = joinPath(this.dir, sstFileName(index, id));
     const builder = await TableBuilder.create(this.fs, path, {
@@ -456,15 +450,32 @@ export class Store {
     });
     let written = 0;
     try {
-      for (const key of sorted) {
-        let entry;
-        for (const memory of memtables) {
-          entry = memory.get(key);
-          if (entry !== undefined) break;
+      if (memtables.length === 1) {
+        // The usual flush: the newest version of each key, with no object per key. The builder
+        // copies each key, so one buffer holds them in turn.
+        let keyBytes = new Uint8Array(256);
+        memtables[0]!.forEachNewest((key, seq, value) => {
+          if (value === null && dropTombstones) return;
+          const n = key.length;
+          if (n > keyBytes.length) keyBytes = new Uint8Array(2 * n);
+          for (let i = 0; i < n; i++) keyBytes[i] = key.charCodeAt(i);
+          builder.add({ key: keyBytes.subarray(0, n), seq, value });
+          written++;
+        });
+      } else {
+        // Several memtables: the newest of them holding a key has its newest version.
+        const keys = new Set<string>();
+        for (const memory of memtables) for (const key of memory.keys()) keys.add(key);
+        for (const key of [...keys].sort()) {
+          let entry;
+          for (const memory of memtables) {
+            entry = memory.get(key);
+            if (entry !== undefined) break;
+          }
+          if (entry === undefined || (entry.value === null && dropTombstones)) continue;
+          builder.add({ key: latin1ToBytes(key), seq: entry.seq, value: entry.value });
+          written++;
         }
-        if (entry === undefined || (entry.value === null && dropTombstones)) continue;
-        builder.add({ key: latin1ToBytes(key), seq: entry.seq, value: entry.value });
-        written++;
       }
       if (written === 0) {
         await builder.abandon();

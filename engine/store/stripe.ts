@@ -54,7 +54,7 @@ export interface RangeOptions {
  * import { Stripe } from "./stripe.ts";
  * const stripe = new Stripe();
  * stripe.memtable.put("k", 1, new Uint8Array([7]));
- * assert.deepEqual(stripe.get(new Uint8Array([107]), "k", Infinity), new Uint8Array([7]));
+ * assert.deepEqual(stripe.get(new Uint8Array([107]), Infinity), new Uint8Array([7]));
  * ```
  */
 export class Stripe {
@@ -76,43 +76,52 @@ export class Stripe {
    * Reads the newest version of a key visible at `seq`.
    *
    * @param key The encoded key.
-   * @param keyString The same key as a latin1 string.
    * @param seq The snapshot LSN (`Infinity` for the latest).
    * @returns The encoded item, `null` when the newest version is a delete, `undefined` when the
-   *   key was never written (or only in versions newer than `seq`).
+   *   key was never written (or only in versions newer than `seq`). Bytes from an SST are valid
+   *   until the next read (see `TableReader.get`).
    */
-  get(key: Uint8Array, keyString: string, seq: number): Uint8Array | null | undefined {
-    const fresh = this.memtable.get(keyString, seq);
-    if (fresh !== undefined) return fresh.value;
-    return lookup(this.immutables, this.tables, key, keyString, seq);
+  get(key: Uint8Array, seq: number): Uint8Array | null | undefined {
+    const memtable = this.memtable;
+    let keyString: string | undefined;
+    if (memtable.size !== 0) {
+      keyString = bytesToLatin1(key);
+      const fresh = memtable.get(keyString, seq);
+      if (fresh !== undefined) return fresh.value;
+    }
+    return lookup(this.immutables, this.tables, key, seq, keyString);
   }
 }
 
 /**
- * Reads a key from a stripe's sources, newest first.
+ * Reads a key from a stripe's sources, newest first. An empty memtable is skipped without
+ * building the key's string (after a reopen every memtable is empty).
  *
  * @param memtables The active memtable, then those being flushed, newest first.
  * @param tables The SSTs, newest first.
  * @param key The encoded key.
- * @param keyString The key as a latin1 string.
  * @param seq The snapshot LSN.
+ * @param keyString The key as a latin1 string, when the caller has it.
  * @returns As {@linkcode Stripe.get}.
  */
 export function lookup(
   memtables: readonly Memtable[],
   tables: readonly TableRef[],
   key: Uint8Array,
-  keyString: string,
   seq: number,
+  keyString?: string,
 ): Uint8Array | null | undefined {
-  for (const memory of memtables) {
+  for (let i = 0; i < memtables.length; i++) {
+    const memory = memtables[i]!;
+    if (memory.size === 0) continue;
+    keyString ??= bytesToLatin1(key);
     const entry = memory.get(keyString, seq);
     if (entry !== undefined) return entry.value;
   }
   // Several tables: hash the key for their bloom filters once.
   const hashes = tables.length > 1 ? LOOKUP_HASHES.hash(key) : undefined;
-  for (const table of tables) {
-    const entry = table.reader.get(key, hashes);
+  for (let i = 0; i < tables.length; i++) {
+    const entry = tables[i]!.reader.get(key, hashes);
     if (entry !== undefined && entry.seq <= seq) return entry.value;
   }
   return undefined;

@@ -7,9 +7,13 @@
  */
 
 import { WAL_MAX_LSN, WAL_MAX_PAYLOAD, WAL_RECORD_HEADER_SIZE } from "./format.ts";
-import { putWalRecord } from "./record.ts";
+import { sealWalRecord } from "./record.ts";
 
 const INITIAL_BUFFER = 64 * 1024;
+
+function writePayload(payload: Uint8Array, target: Uint8Array, at: number): void {
+  target.set(payload, at);
+}
 
 /** A batch taken from the queue for writing. */
 export interface TakenBatch {
@@ -76,26 +80,48 @@ export class BatchQueue {
    * @throws {RangeError} for a payload over 64 MiB or when LSNs are exhausted.
    */
   append(payload: Uint8Array, unsyncedBefore: number): number {
-    if (payload.length > WAL_MAX_PAYLOAD) {
+    return this.appendEncoded(payload.length, writePayload, unsyncedBefore, payload);
+  }
+
+  /**
+   * Encodes a record at the end of the queue, its payload written in place by `write`: no
+   * transient copy of it.
+   *
+   * @param length The payload's length.
+   * @param write Writes exactly `length` bytes of payload into `target` from `at`.
+   * @param unsyncedBefore The bytes between the end of the synced part of the file and the end
+   *   of what was written to it.
+   * @param source Passed to `write`, so that the caller need not make a closure.
+   * @returns The record's LSN.
+   * @throws {RangeError} for a payload over 64 MiB or when LSNs are exhausted.
+   */
+  appendEncoded<T>(
+    length: number,
+    write: (source: T, target: Uint8Array, at: number) => void,
+    unsyncedBefore: number,
+    source: T,
+  ): number {
+    if (length > WAL_MAX_PAYLOAD) {
       throw new RangeError(
-        `Cannot append a WAL record of ${payload.length} bytes: the limit is ${WAL_MAX_PAYLOAD}`,
+        `Cannot append a WAL record of ${length} bytes: the limit is ${WAL_MAX_PAYLOAD}`,
       );
     }
     const lsn = this.#nextLsn;
     if (lsn > WAL_MAX_LSN) throw new RangeError("Cannot append to the WAL: LSNs are exhausted");
-    const needed = this.#used + WAL_RECORD_HEADER_SIZE + payload.length;
+    const needed = this.#used + WAL_RECORD_HEADER_SIZE + length;
     if (needed > this.#buffer.length) {
       const larger = new Uint8Array(Math.max(needed, this.#buffer.length * 2));
       larger.set(this.#buffer.subarray(0, this.#used));
       this.#buffer = larger;
     }
+    write(source, this.#buffer, this.#used + WAL_RECORD_HEADER_SIZE);
     if (this.#used === 0) this.#first = lsn;
     const skipped = lsn - this.#last - 1;
-    this.#used += putWalRecord(
+    this.#used += sealWalRecord(
       this.#buffer,
       this.#used,
       lsn,
-      payload,
+      length,
       skipped,
       unsyncedBefore + this.#used,
     );

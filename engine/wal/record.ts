@@ -149,12 +149,47 @@ export function putWalRecord(
   skipped: number,
   unsynced: number,
 ): number {
-  const end = offset + WAL_RECORD_HEADER_SIZE + payload.length;
-  setU32(target, offset + 4, payload.length);
+  target.set(payload, offset + WAL_RECORD_HEADER_SIZE);
+  return sealWalRecord(target, offset, lsn, payload.length, skipped, unsynced);
+}
+
+/**
+ * Writes the header of a record whose payload is already in place, at `offset + 24`, and
+ * returns the record's size: how the writer encodes a payload straight into its buffer.
+ *
+ * @param target The buffer.
+ * @param offset Where the record starts.
+ * @param lsn The record's LSN.
+ * @param length The payload's length.
+ * @param skipped LSNs left out before this one (0 unless the log jumps ahead).
+ * @param unsynced Bytes right before the record not yet synced when it is written.
+ * @returns The record's size in bytes.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { putWalRecord, sealWalRecord } from "./record.ts";
+ * const sealed = new Uint8Array(26);
+ * sealed.set([1, 2], 24);
+ * assert.equal(sealWalRecord(sealed, 0, 1, 2, 0, 0), 26);
+ * const put = new Uint8Array(26);
+ * putWalRecord(put, 0, 1, new Uint8Array([1, 2]), 0, 0);
+ * assert.deepEqual(sealed, put);
+ * ```
+ */
+export function sealWalRecord(
+  target: Uint8Array,
+  offset: number,
+  lsn: number,
+  length: number,
+  skipped: number,
+  unsynced: number,
+): number {
+  const end = offset + WAL_RECORD_HEADER_SIZE + length;
+  setU32(target, offset + 4, length);
   setU64(target, offset + 8, lsn);
   setU32(target, offset + 16, skipped);
   setU32(target, offset + 20, unsynced > WAL_UNSYNCED_UNKNOWN ? WAL_UNSYNCED_UNKNOWN : unsynced);
-  target.set(payload, offset + WAL_RECORD_HEADER_SIZE);
   setU32(target, offset, crc32c(target, offset + 4, end));
   return end - offset;
 }

@@ -107,3 +107,33 @@ test("Memtable.keys() stays sorted when reads interleave with ascending and out-
   assert.deepEqual(held, written.filter((k) => k >= "s0100" && k < "s0200").sort());
   assert.deepEqual(table.keys("s0290"), [...written.filter((k) => k >= "s0290"), "s9999"].sort());
 });
+
+test("Memtable.forEachNewest() visits what keys() then get() give, read or not (seeded)", () => {
+  for (let seed = 1; seed <= 40; seed++) {
+    const rng = new Rng(seed);
+    const writes: [string, number, Uint8Array | null][] = [];
+    const count = rng.int(301);
+    for (let seq = 1; seq <= count; seq++) {
+      const key = `k${rng.int(60)}\u00ff${"x".repeat(rng.int(3))}`;
+      // Some batches write a key twice at one LSN: the later write wins.
+      const lsn = rng.int(4) === 0 ? Math.max(1, seq - 1) : seq;
+      writes.push([key, lsn, rng.int(5) === 0 ? null : bytesOf(rng.int(40), seq & 255)]);
+    }
+    const fresh = new Memtable();
+    const read = new Memtable();
+    writes.forEach(([key, seq, value], i) => {
+      fresh.put(key, seq, value);
+      read.put(key, seq, value);
+      if (i === Math.floor(count / 2)) read.get("k1"); // builds the index halfway
+    });
+    const expected = read.keys().map((key) => {
+      const entry = read.get(key)!;
+      return [key, entry.seq, entry.value === null ? null : entry.value.slice()];
+    });
+    for (const table of [fresh, read]) {
+      const seen: unknown[] = [];
+      table.forEachNewest((key, seq, value) => seen.push([key, seq, value?.slice() ?? null]));
+      assert.deepEqual(seen, expected, `seed ${seed}`);
+    }
+  }
+});

@@ -348,3 +348,25 @@ test("WalWriter with syncCall async syncs on the main thread the batches of writ
     Array.from({ length: 400 }, (_, i) => i + 1),
   );
 });
+
+test("WalWriter.appendEncoded() writes the bytes append() writes for the same payloads", async () => {
+  const logs: Uint8Array[] = [];
+  for (const encoded of [false, true]) {
+    const fs = new MemoryFileSystem();
+    await fs.mkdir("/db");
+    const wal = await WalWriter.create(fs, PATH, { nextLsn: 1 });
+    const pending: Promise<void>[] = [];
+    // Payloads of many sizes, some past the queue's first 64 KiB buffer, queued together.
+    for (const length of [0, 1, 5, 24, 4000, 70_000, 3, 200_000, 9]) {
+      const bytes = new Uint8Array(length).map((_, i) => (i * 7 + length) & 255);
+      const lsn = encoded
+        ? wal.appendEncoded(bytes.length, (source, target, at) => target.set(source, at), bytes)
+        : wal.append(bytes);
+      pending.push(wal.durable(lsn));
+    }
+    await Promise.all(pending);
+    await wal.close();
+    logs.push(await fs.readFile(PATH));
+  }
+  assert.deepEqual(logs[1], logs[0]);
+});
