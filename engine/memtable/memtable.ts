@@ -203,13 +203,15 @@ export class Memtable {
       i = this.#older[i]!;
       if (i === NONE) return undefined;
     }
+    return { seq: this.#seqs[i]!, value: this.#valueOf(i) };
+  }
+
+  /** Version `i`'s value: a view into the arena, or `null` for a delete. */
+  #valueOf(i: number): Uint8Array | null {
     const length = this.#lengths[i]!;
-    if (length === NONE) return { seq: this.#seqs[i]!, value: null };
+    if (length === NONE) return null;
     const offset = this.#offsets[i]!;
-    return {
-      seq: this.#seqs[i]!,
-      value: this.#chunks[this.#chunkOf[i]!]!.subarray(offset, offset + length),
-    };
+    return this.#chunks[this.#chunkOf[i]!]!.subarray(offset, offset + length);
   }
 
   /**
@@ -252,7 +254,7 @@ export class Memtable {
         const key = keys[i]!;
         if (key === previous) continue;
         previous = key;
-        this.#visit(visit, key, i);
+        visit(key, this.#seqs[i]!, this.#valueOf(i));
       }
       return;
     }
@@ -261,24 +263,8 @@ export class Memtable {
     const index = this.#index;
     for (let k = 0; k < sorted.length; k++) {
       const key = sorted[k]!;
-      this.#visit(visit, key, index.get(key)!);
-    }
-  }
-
-  #visit(
-    visit: (key: string, seq: number, value: Uint8Array | null) => void,
-    key: string,
-    i: number,
-  ): void {
-    const length = this.#lengths[i]!;
-    if (length === NONE) visit(key, this.#seqs[i]!, null);
-    else {
-      const offset = this.#offsets[i]!;
-      visit(
-        key,
-        this.#seqs[i]!,
-        this.#chunks[this.#chunkOf[i]!]!.subarray(offset, offset + length),
-      );
+      const i = index.get(key)!;
+      visit(key, this.#seqs[i]!, this.#valueOf(i));
     }
   }
 

@@ -282,11 +282,17 @@ export class BlockCache {
         0;
   }
 
+  /** Removes a cached block whose queue entry stays behind, stale. */
   #drop(table: CachedTable, block: number, value: Block): void {
+    this.#release(table, block, value);
+    this.#stale++;
+  }
+
+  /** Takes a block out of its table and the cache's accounting, recycling its buffer. */
+  #release(table: CachedTable, block: number, value: Block): void {
     table.blocks[block] = undefined;
     this.#usage -= value.byteLength;
     this.#count--;
-    this.#stale++;
     if (value.recyclable) this.#recycle(value.data);
   }
 
@@ -313,10 +319,7 @@ export class BlockCache {
         table.referenced[n] = 0;
         this.#push(table, n, value);
       } else {
-        table.blocks[n] = undefined;
-        this.#usage -= value.byteLength;
-        this.#count--;
-        if (value.recyclable) this.#recycle(value.data);
+        this.#release(table, n, value);
         break;
       }
     }

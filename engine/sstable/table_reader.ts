@@ -105,9 +105,13 @@ function parse<T>(path: string, what: string, decode: () => T): T {
   try {
     return decode();
   } catch (error) {
-    if (error instanceof RangeError) throw malformed(path, `${what}: ${error.message}`);
-    throw error;
+    throw decodeError(path, what, error);
   }
+}
+
+/** What to throw for `error` raised by decoding `what`: a RangeError (bad bytes) is corruption. */
+function decodeError(path: string, what: string, error: unknown): unknown {
+  return error instanceof RangeError ? malformed(path, `${what}: ${error.message}`) : error;
 }
 
 /**
@@ -405,11 +409,8 @@ export class TableReader {
     try {
       return Block.decode(payload);
     } catch (error) {
-      // As `parse`, without a closure and a message per block read.
-      if (error instanceof RangeError) {
-        throw malformed(this.path, `data block at ${offset}: ${error.message}`);
-      }
-      throw error;
+      // Not through `parse`: no closure and no message per block read.
+      throw decodeError(this.path, `data block at ${offset}`, error);
     }
   }
 
