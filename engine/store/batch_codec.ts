@@ -133,32 +133,82 @@ function putU32(out: Uint8Array, at: number, value: number): void {
  * ```
  */
 export function decodeBatch(payload: Uint8Array, lsn = 0): Mutation[] {
-  const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
+  const mutations: Mutation[] = [];
+  forEachMutation(payload, lsn, (stripe, key, value) => mutations.push({ stripe, key, value }));
+  return mutations;
+}
+
+/**
+ * Calls `visit` with each mutation of a batch, in order, making no object per mutation but the
+ * key and value views: what replaying a large WAL at open needs. The whole payload is checked
+ * before the first call, so a malformed batch applies nothing.
+ *
+ * @param payload A WAL record's payload.
+ * @param lsn The record's LSN, for error messages.
+ * @param visit Takes the stripe, the key and the value (`null` for a delete), views into
+ *   `payload`.
+ * @throws {KstoneError} CORRUPTION when the payload is malformed.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { encodeBatch, forEachMutation } from "./batch_codec.ts";
+ * const payload = encodeBatch([
+ *   { stripe: 3, key: new Uint8Array([1]), value: new Uint8Array([2]) },
+ *   { stripe: 4, key: new Uint8Array([5]), value: null },
+ * ]);
+ * const seen: unknown[] = [];
+ * forEachMutation(payload, 1, (stripe, key, value) => seen.push([stripe, key[0], value?.[0]]));
+ * assert.deepEqual(seen, [[3, 1, 2], [4, 5, undefined]]);
+ * ```
+ */
+export function forEachMutation(
+  payload: Uint8Array,
+  lsn: number,
+  visit: (stripe: number, key: Uint8Array, value: Uint8Array | null) => void,
+): void {
+  const count = batchLength(payload, lsn);
+  let at = 4;
+  for (let i = 0; i < count; i++) {
+    const stripe = payload[at]!;
+    const kind = payload[at + 1]!;
+    const keyLength = u32(payload, at + 2);
+    at += 6;
+    const key = payload.subarray(at, at + keyLength);
+    at += keyLength;
+    if (kind === PUT) {
+      const valueLength = u32(payload, at);
+      at += 4;
+      visit(stripe, key, payload.subarray(at, at + valueLength));
+      at += valueLength;
+    } else visit(stripe, key, null);
+  }
+}
+
+/** Checks a whole batch's framing and returns its mutation count. */
+function batchLength(payload: Uint8Array, lsn: number): number {
   const bad = () => corruption(`WAL record at LSN ${lsn} holds a malformed batch`);
   if (payload.length < 4) throw bad();
-  const count = view.getUint32(0, true);
-  const mutations: Mutation[] = [];
+  const count = u32(payload, 0);
   let at = 4;
   for (let i = 0; i < count; i++) {
     if (at + 6 > payload.length) throw bad();
-    const stripe = payload[at]!;
     const kind = payload[at + 1]!;
-    const keyLength = view.getUint32(at + 2, true);
-    at += 6;
-    if (at + keyLength > payload.length || (kind !== PUT && kind !== DELETE)) throw bad();
-    const key = payload.subarray(at, at + keyLength);
-    at += keyLength;
-    let value: Uint8Array | null = null;
+    const keyLength = u32(payload, at + 2);
+    at += 6 + keyLength;
+    if (at > payload.length || (kind !== PUT && kind !== DELETE)) throw bad();
     if (kind === PUT) {
       if (at + 4 > payload.length) throw bad();
-      const valueLength = view.getUint32(at, true);
-      at += 4;
-      if (at + valueLength > payload.length) throw bad();
-      value = payload.subarray(at, at + valueLength);
-      at += valueLength;
+      at += 4 + u32(payload, at);
+      if (at > payload.length) throw bad();
     }
-    mutations.push({ stripe, key, value });
   }
   if (at !== payload.length) throw bad();
-  return mutations;
+  return count;
+}
+
+/** The little-endian u32 at `at`. */
+function u32(bytes: Uint8Array, at: number): number {
+  return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>>
+    0;
 }

@@ -24,9 +24,9 @@ import {
 } from "../manifest/manifest.ts";
 import { BlockCache } from "../sstable/block_cache.ts";
 import { TableReader } from "../sstable/table_reader.ts";
-import { readWal } from "../wal/reader.ts";
+import { WalReader } from "../wal/reader.ts";
 import { WalWriter } from "../wal/writer.ts";
-import { decodeBatch } from "./batch_codec.ts";
+import { forEachMutation } from "./batch_codec.ts";
 import { bytesToLatin1 } from "../codec/bytes.ts";
 import { resolveStoreOptions, type StoreOptions } from "./options.ts";
 import { Store } from "./store.ts";
@@ -160,25 +160,33 @@ export async function openStore(
     let lastLsn = manifest.lastLsn;
     let wal: WalWriter;
     if (hasWal) {
-      const log = await readWal(fs, walPath);
-      for (const record of log.records) {
-        for (const mutation of decodeBatch(record.payload, record.lsn)) {
-          if (record.lsn <= manifest.flushedLsn[mutation.stripe]!) continue;
-          stripes[mutation.stripe]!.memtable.put(
-            bytesToLatin1(mutation.key),
-            record.lsn,
-            mutation.value,
-          );
+      // Records are applied as they are read: the log is never held whole, and a mutation
+      // makes no object but its key and value views (memtables copy what they keep).
+      const reader = await WalReader.open(fs, walPath);
+      let lsn = 0;
+      const replay = (stripe: number, key: Uint8Array, value: Uint8Array | null) => {
+        if (lsn > manifest.flushedLsn[stripe]!) {
+          stripes[stripe]!.memtable.put(bytesToLatin1(key), lsn, value);
         }
-        if (record.lsn > lastLsn) lastLsn = record.lsn;
+      };
+      try {
+        for (let record = reader.next(); record !== undefined; record = reader.next()) {
+          lsn = record.lsn;
+          forEachMutation(record.payload, lsn, replay);
+          if (lsn > lastLsn) lastLsn = lsn;
+        }
+      } finally {
+        reader.close();
       }
       // A rewritten log without records starts past LSNs that may be in no SST (a commit of no
       // mutations): appending must resume after them.
-      lastLsn = Math.max(lastLsn, log.nextLsn - 1);
-      if (log.tornBytes > 0) warnings.push(`Dropped a torn WAL tail of ${log.tornBytes} bytes`);
+      lastLsn = Math.max(lastLsn, reader.nextLsn - 1);
+      if (reader.tornBytes > 0) {
+        warnings.push(`Dropped a torn WAL tail of ${reader.tornBytes} bytes`);
+      }
       wal = await WalWriter.openForAppend(fs, walPath, {
         ...walOptions(resolved, lastLsn + 1),
-        validSize: log.validSize,
+        validSize: reader.position,
       });
     } else {
       warnings.push(`${WAL_FILE} was missing; started an empty log`);

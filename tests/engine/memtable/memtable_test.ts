@@ -108,6 +108,31 @@ test("Memtable.keys() stays sorted when reads interleave with ascending and out-
   assert.deepEqual(table.keys("s0290"), [...written.filter((k) => k >= "s0290"), "s9999"].sort());
 });
 
+test("Memtable.keys(start, end) gives the keys in range, before and after writes past either end (seeded)", () => {
+  for (let seed = 1; seed <= 30; seed++) {
+    const rng = new Rng(seed);
+    const table = new Memtable();
+    const written = new Set<string>();
+    const key = () => `k${String(rng.int(500)).padStart(3, "0")}`;
+    for (let step = 0; step < 200; step++) {
+      const k = key();
+      table.put(k, step + 1, rng.int(4) === 0 ? null : bytesOf(3, step & 255));
+      written.add(k);
+      if (rng.int(10) !== 0) continue;
+      // Ranges below, above, around and inside the keys written so far.
+      const [a, b] = [key(), key()].sort();
+      for (const [start, end] of [[a, b], ["", a], [b, undefined], ["a", "k"], ["l", undefined]]) {
+        const expected = [...written].filter((w) => w >= start! && (end === undefined || w < end));
+        assert.deepEqual(
+          table.keys(start, end),
+          expected.sort(),
+          `seed ${seed} [${start}, ${end})`,
+        );
+      }
+    }
+  }
+});
+
 test("Memtable.forEachNewest() visits what keys() then get() give, read or not (seeded)", () => {
   for (let seed = 1; seed <= 40; seed++) {
     const rng = new Rng(seed);
