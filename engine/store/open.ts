@@ -187,6 +187,7 @@ export async function openStore(
       wal = await WalWriter.openForAppend(fs, walPath, {
         ...walOptions(resolved, lastLsn + 1),
         validSize: reader.position,
+        reader,
       });
     } else {
       warnings.push(`${WAL_FILE} was missing; started an empty log`);

@@ -11,6 +11,7 @@ import type { FileHandle, FileSystem } from "../fs/file_system.ts";
 import { TEMP_SUFFIX } from "../filename.ts";
 import { WAL_HEADER_SIZE, WAL_RECORD_HEADER_SIZE } from "./format.ts";
 import { decodeWalHeader, encodeWalHeader, readRecordHeader } from "./record.ts";
+import type { WalReader } from "./reader.ts";
 
 const CHUNK = 1024 * 1024;
 const MARK_SPACING = 64 * 1024;
@@ -168,16 +169,22 @@ export interface OpenedLog {
 
 /**
  * Opens a log that `readWal` verified, checks its header and walks its records up to
- * `validSize` to find the last LSN.
+ * `validSize` to find the last LSN, unless `reader` read the log to that size already.
  *
  * @param fs The filesystem.
  * @param path The log.
  * @param validSize The end of the valid records.
+ * @param reader The reader that read the log to `validSize`, if any: its record index is used.
  * @returns The open file, the last LSN and the record index.
  * @throws {KstoneError} CORRUPTION or NOT_SUPPORTED for a bad header; INVALID_ARGUMENT when
  *   `validSize` is not the end of a record.
  */
-export async function openLog(fs: FileSystem, path: string, validSize: number): Promise<OpenedLog> {
+export async function openLog(
+  fs: FileSystem,
+  path: string,
+  validSize: number,
+  reader?: WalReader,
+): Promise<OpenedLog> {
   const file = await fs.open(path);
   try {
     const header = new Uint8Array(WAL_HEADER_SIZE);
@@ -189,6 +196,10 @@ export async function openLog(fs: FileSystem, path: string, validSize: number): 
         `Cannot use ${validSize} as the WAL's valid size: the file has ${size} bytes`,
         { path },
       );
+    }
+    if (reader !== undefined && reader.done && reader.position === validSize) {
+      if (reader.baseLsn !== base) throw corruption("WAL header changed while opening", path);
+      return { file, last: reader.nextLsn - 1, index: reader.index };
     }
     const index = new RecordIndex();
     let last = base - 1;

@@ -12,6 +12,7 @@ import { corruption } from "../errors.ts";
 import type { FileHandle, FileSystem } from "../fs/file_system.ts";
 import { WAL_HEADER_SIZE, WAL_RECORD_HEADER_SIZE, WAL_UNSYNCED_UNKNOWN } from "./format.ts";
 import { decodeWalHeader, plausibleHeader, readRecordHeader, recordIntact } from "./record.ts";
+import { RecordIndex } from "./_log_file.ts";
 
 /** One record of the log. */
 export interface WalRecord {
@@ -82,6 +83,7 @@ export class WalReader {
   #expected: number;
   #torn = 0;
   #done = false;
+  readonly #index = new RecordIndex();
 
   private constructor(file: FileHandle, header: Uint8Array, size: number, chunkSize: number) {
     this.path = file.path;
@@ -136,6 +138,14 @@ export class WalReader {
     return this.#done;
   }
 
+  /**
+   * Offsets of some of the records read so far (see `RecordIndex`): once done, what a writer
+   * appending to the log needs, so that it need not read the log again.
+   */
+  get index(): RecordIndex {
+    return this.#index;
+  }
+
   /** Once done: the bytes dropped as a torn tail. */
   get tornBytes(): number {
     return this.#torn;
@@ -173,6 +183,7 @@ export class WalReader {
     }
     const from = start - this.#bufferStart + WAL_RECORD_HEADER_SIZE;
     const payload = this.#buffer.subarray(from, from + header.length);
+    this.#index.note(header.lsn, start);
     this.#position = start + size;
     this.#expected = header.lsn + 1;
     return { lsn: header.lsn, payload };

@@ -171,7 +171,7 @@ export class WalWriter {
     options: WalAppendOptions,
   ): Promise<WalWriter> {
     checkWalWriterOptions(options);
-    const { file, last, index } = await openLog(fs, path, options.validSize);
+    const { file, last, index } = await openLog(fs, path, options.validSize, options.reader);
     try {
       if (options.nextLsn <= last || options.nextLsn - last - 1 > WAL_MAX_SKIPPED) {
         const message =

@@ -3,8 +3,8 @@
  *
  * @module
  */
-
 import { KstoneError } from "../errors.ts";
+import type { WalReader } from "./reader.ts";
 
 /**
  * When `durable()` resolves. `"always"`: once the record is fdatasync'ed. `"interval"`: once it
@@ -76,6 +76,11 @@ export interface WalWriterOptions {
 export interface WalAppendOptions extends WalWriterOptions {
   /** The size of the log's valid prefix, `validSize` from `readWal`; anything after is cut. */
   validSize: number;
+  /**
+   * The reader that just read the whole log (to its end, `validSize` being its position): its
+   * record offsets spare the writer a second read of the log. @default undefined
+   */
+  reader?: WalReader;
 }
 
 /**

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { ErrorFileSystem } from "../../../engine/fs/error_fs.ts";
 import { MemoryFileSystem } from "../../../engine/fs/memory_fs.ts";
 import { WAL_HEADER_SIZE } from "../../../engine/wal/format.ts";
-import { readWal } from "../../../engine/wal/reader.ts";
+import { readWal, WalReader } from "../../../engine/wal/reader.ts";
 import { WalWriter } from "../../../engine/wal/writer.ts";
 import { GatedFileSystem, payloadFor } from "./_helpers.ts";
 
@@ -104,25 +104,33 @@ test("WalWriter.truncateBefore() of an LSN at or below the first record rewrites
   assert.deepEqual(await lsnsOf(fs), [10]);
 });
 
-test("WalWriter.truncateBefore() finds the cut in a long log and in a log reopened for append", async () => {
-  const fs = await memory();
-  let wal = await WalWriter.create(fs, PATH, { nextLsn: 1 });
-  for (let round = 0; round < 40; round++) {
-    let last = 0;
-    for (let i = 0; i < 50; i++) last = wal.append(payloadFor(wal.nextLsn));
-    await wal.durable(last);
-  }
-  await wal.truncateBefore(1234);
-  assert.deepEqual(await lsnsOf(fs), range(1234, 2000));
-  await wal.close();
-  const log = await readWal(fs, PATH);
-  wal = await WalWriter.openForAppend(fs, PATH, { nextLsn: log.nextLsn, validSize: log.validSize });
-  wal.append(payloadFor(2001));
-  await wal.truncateBefore(1900);
-  await wal.truncateBefore(1950);
-  await wal.close();
-  assert.deepEqual(await lsnsOf(fs), range(1950, 2001));
-});
+for (const reopen of ["walking the log", "with the reader that replayed it"]) {
+  test(`WalWriter.truncateBefore() finds the cut in a long log and in a log reopened for append ${reopen}`, async () => {
+    const fs = await memory();
+    let wal = await WalWriter.create(fs, PATH, { nextLsn: 1 });
+    for (let round = 0; round < 40; round++) {
+      let last = 0;
+      for (let i = 0; i < 50; i++) last = wal.append(payloadFor(wal.nextLsn));
+      await wal.durable(last);
+    }
+    await wal.truncateBefore(1234);
+    assert.deepEqual(await lsnsOf(fs), range(1234, 2000));
+    await wal.close();
+    const reader = await WalReader.open(fs, PATH);
+    while (reader.next() !== undefined);
+    reader.close();
+    wal = await WalWriter.openForAppend(fs, PATH, {
+      nextLsn: reader.nextLsn,
+      validSize: reader.position,
+      ...(reopen === "walking the log" ? {} : { reader }),
+    });
+    wal.append(payloadFor(2001));
+    await wal.truncateBefore(1900);
+    await wal.truncateBefore(1950);
+    await wal.close();
+    assert.deepEqual(await lsnsOf(fs), range(1950, 2001));
+  });
+}
 
 test("WalWriter.truncateBefore() keeps a jump of LSNs in the kept records", async () => {
   const fs = await memory();
