@@ -4,7 +4,8 @@
  * @module
  */
 import type { AttributeMap } from "../model/attribute_value.ts";
-import { encodePlainItem } from "../codec/item_codec.ts";
+import { encodePlainItem, encodePlainItemUnderKey } from "../codec/item_codec.ts";
+import { locatePlainKey } from "../db/key_schema.ts";
 import type { ApiContext } from "./context.ts";
 import { hasDerived } from "./_derived.ts";
 import { locatePlainItem } from "./_items.ts";
@@ -120,6 +121,51 @@ export function putPlainItem(
   if (value === undefined) return undefined;
   const { stripe, key } = locatePlainItem(table, item, false);
   const durable = ctx.store.commit([{ stripe, key, value }]);
+  if (ctx.counters !== undefined) ctx.counters.puts++;
+  return durable;
+}
+
+/**
+ * {@linkcode putPlainItem} of `{ [partition key]: pk, [sort key]: sk, ...item }` without making
+ * that object (see `encodePlainItemUnderKey`): `db.put(key, item)` on the default table.
+ *
+ * @param ctx The database.
+ * @param tableName The table.
+ * @param pk The partition key value.
+ * @param sk The sort key value, or `undefined` for none.
+ * @param item The other attributes; it may repeat the key's.
+ * @returns Resolves once the write is durable; `undefined`, writing nothing, whenever
+ *   {@linkcode putPlainItem} of the merged item could do otherwise than store it (a table with
+ *   indexes, a stream or time to live, a key or value of another shape, `item` holding another
+ *   key value): put the merged item then.
+ * @throws {KstoneError} RESOURCE_NOT_FOUND for an unknown table.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Database } from "../../mod.ts";
+ * import { putPlainItemUnderKey } from "./put_item.ts";
+ * await using db = await Database.memory();
+ * await putPlainItemUnderKey(db.apiContext(), "", "a", "b", { n: 1 });
+ * assert.deepEqual(await db.get({ pk: "a", sk: "b" }), { pk: "a", sk: "b", n: 1 });
+ * assert.equal(putPlainItemUnderKey(db.apiContext(), "", "a", undefined, { sk: "c" }), undefined);
+ * ```
+ */
+export function putPlainItemUnderKey(
+  ctx: ApiContext,
+  tableName: string,
+  pk: string,
+  sk: string | undefined,
+  item: Readonly<Record<string, unknown>>,
+): Promise<void> | undefined {
+  const table = ctx.table(tableName);
+  const { partitionKey, sortKey } = table.keySchema;
+  if (hasDerived(table) || sortKey === undefined) return undefined;
+  const value = encodePlainItemUnderKey(partitionKey.name, pk, sortKey.name, sk, item);
+  if (value === undefined) return undefined;
+  const location = locatePlainKey(table.id, table.keySchema, pk, sk, table.sortKeyOptional);
+  if (location === undefined) return undefined;
+  const durable = ctx.store.commit([{ stripe: location.stripe, key: location.key, value }]);
   if (ctx.counters !== undefined) ctx.counters.puts++;
   return durable;
 }

@@ -29,27 +29,33 @@ let wordsCrc = 0;
 let wordsBuffer: ArrayBufferLike | undefined;
 let wordsView: Int32Array<ArrayBufferLike> = new Int32Array(0);
 
-/**
- * Slice-by-16 over four aligned little-endian words at a time (a quarter of the loads of the
- * byte loop); leaves the running value in `wordsCrc` and returns where it stopped.
- */
-function updateWords(
-  t: Int32Array,
-  crc: number,
-  data: Uint8Array,
-  start: number,
-  end: number,
-): number {
+/** A word view of all of `data`'s buffer: the cached one when it still covers `last` words. */
+function wordsOf(data: Uint8Array, last: number): Int32Array<ArrayBufferLike> {
   const buffer = data.buffer;
-  const first = (data.byteOffset + start) >>> 2;
-  const n = (end - start) >>> 4 << 2;
-  const last = first + n;
   // The length check also catches a buffer that grew since its view was made.
   if (buffer !== wordsBuffer || last > wordsView.length) {
     wordsView = new Int32Array(buffer, 0, buffer.byteLength >>> 2);
     wordsBuffer = buffer;
   }
-  const words = wordsView;
+  return wordsView;
+}
+
+/**
+ * Slice-by-16 over four aligned little-endian words at a time (a quarter of the loads of the
+ * byte loop), read through `words`, a view of all of `data`'s buffer from byte 0; `start` must
+ * be aligned. Leaves the running value in `wordsCrc` and returns where it stopped.
+ */
+function updateWords(
+  t: Int32Array,
+  crc: number,
+  data: Uint8Array,
+  words: Int32Array<ArrayBufferLike>,
+  start: number,
+  end: number,
+): number {
+  const first = (data.byteOffset + start) >>> 2;
+  const n = (end - start) >>> 4 << 2;
+  const last = first + n;
   for (let w = first; w < last; w += 4) {
     const a = crc ^ words[w]!;
     const b = words[w + 1]!;
@@ -127,7 +133,8 @@ export function updateCrc(
 ): number {
   let i = start;
   if (LITTLE_ENDIAN && end - start >= WORDS_FROM && ((data.byteOffset + start) & 3) === 0) {
-    i = updateWords(t, crc, data, start, end);
+    const lastWord = ((data.byteOffset + start) >>> 2) + ((end - start) >>> 4 << 2);
+    i = updateWords(t, crc, data, wordsOf(data, lastWord), start, end);
     crc = wordsCrc;
   }
   const last = end - SLICES;
@@ -143,4 +150,48 @@ export function updateCrc(
   }
   while (i < end) crc = t[(crc ^ data[i++]!) & 0xff]! ^ (crc >>> 8);
   return crc;
+}
+
+/**
+ * {@linkcode updateCrc} through a word view the caller keeps of `data`'s whole buffer (as the
+ * WAL does of its queue buffer): it reads whole words from the first aligned byte on, however
+ * short the range, since no view is made per call.
+ *
+ * @param t Tables from {@linkcode makeCrcTables}.
+ * @param crc The running value before final inversion (`0xffffffff` to start).
+ * @param data The bytes.
+ * @param words `new Int32Array(data.buffer, 0, data.buffer.byteLength >>> 2)`, or any view
+ *   of that buffer from byte 0 covering `data[start, end)`.
+ * @param start The first byte.
+ * @param end The byte after the last.
+ * @returns The running value, as {@linkcode updateCrc} returns it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { makeCrcTables, updateCrc, updateCrcWords } from "./_crc_tables.ts";
+ * const tables = makeCrcTables(0x82f63b78);
+ * const data = new Uint8Array(100).map((_, i) => i * 7);
+ * const words = new Int32Array(data.buffer);
+ * assert.equal(updateCrcWords(tables, -1, data, words, 3, 90), updateCrc(tables, -1, data, 3, 90));
+ * ```
+ */
+export function updateCrcWords(
+  t: Int32Array,
+  crc: number,
+  data: Uint8Array,
+  words: Int32Array<ArrayBufferLike>,
+  start: number,
+  end: number,
+): number {
+  let i = start;
+  if (LITTLE_ENDIAN) {
+    const aligned = Math.min(end, start + ((4 - ((data.byteOffset + start) & 3)) & 3));
+    while (i < aligned) crc = t[(crc ^ data[i++]!) & 0xff]! ^ (crc >>> 8);
+    if (end - i >= SLICES) {
+      i = updateWords(t, crc, data, words, i, end);
+      crc = wordsCrc;
+    }
+  }
+  return updateCrc(t, crc, data, i, end);
 }

@@ -408,3 +408,91 @@ export function encodePlainItem(item: Record<string, unknown>): Uint8Array | und
     if (buf.length > 1 << 20) buf = new Uint8Array(8192);
   }
 }
+
+/** Writes one top-level string attribute of a key. */
+function putKeyAttribute(name: string, value: string): void {
+  const length = putString(name);
+  if (length === 0 || length > MAX_ATTRIBUTE_NAME_SIZE) throw BAIL;
+  size += length;
+  reserve(1);
+  buf[pos++] = T_S;
+  size += putString(value);
+}
+
+/**
+ * {@linkcode encodePlainItem} of `{ [pkName]: pk, [skName]: sk, ...item }` (no `sk` attribute
+ * when `sk` is `undefined`), without making that object: the bytes of an item stored under a
+ * key given apart from its other attributes, as `db.put(key, item)` does. It returns
+ * `undefined` (use the merged object then) whenever it cannot tell the two apart for sure: when
+ * `item` is not an object of `Object.prototype`, holds a key attribute that is not the key's
+ * value (or is an own `undefined`), or has a name starting with a digit (which could be an
+ * array index, enumerated first).
+ *
+ * @param pkName The partition key attribute.
+ * @param pk Its value.
+ * @param skName The sort key attribute (unused when `sk` is `undefined`); not `pkName`.
+ * @param sk Its value, or `undefined` when the key has none.
+ * @param item The other attributes; it may hold the key attributes with the key's values.
+ * @returns A view of the encoder's own buffer, valid until the next call of an encoder of this
+ *   module (a put commits it at once, which copies it), or `undefined`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { encodePlainItem, encodePlainItemUnderKey } from "./item_codec.ts";
+ * const key = { pk: "user#1", sk: "profile" };
+ * assert.deepEqual(
+ *   encodePlainItemUnderKey("pk", key.pk, "sk", key.sk, { n: 1, sk: "profile" })?.slice(),
+ *   encodePlainItem({ ...key, ...{ n: 1, sk: "profile" } }),
+ * );
+ * assert.equal(encodePlainItemUnderKey("pk", "a", "sk", undefined, { sk: "b" }), undefined);
+ * ```
+ */
+export function encodePlainItemUnderKey(
+  pkName: string,
+  pk: string,
+  skName: string,
+  sk: string | undefined,
+  item: Record<string, unknown>,
+): Uint8Array | undefined {
+  if (typeof item !== "object" || item === null) return undefined;
+  if (Object.getPrototypeOf(item) !== Object.prototype || pkName === skName) return undefined;
+  const ownPk = item[pkName];
+  if (ownPk === undefined ? Object.hasOwn(item, pkName) : ownPk !== pk) return undefined;
+  const ownSk = item[skName];
+  if (ownSk === undefined ? Object.hasOwn(item, skName) : ownSk !== sk) return undefined;
+  pos = 0;
+  size = 0;
+  try {
+    reserve(2);
+    buf[pos++] = ITEM_FORMAT_VERSION;
+    const countAt = pos++;
+    putKeyAttribute(pkName, pk);
+    let count = 1;
+    if (sk !== undefined) {
+      putKeyAttribute(skName, sk);
+      count++;
+    }
+    for (const name in item) {
+      if (name === pkName || name === skName) continue;
+      const first = name.charCodeAt(0);
+      if (first >= 48 && first <= 57) throw BAIL;
+      const child = item[name];
+      if (child === undefined) continue;
+      const length = putString(name);
+      if (length === 0 || length > MAX_ATTRIBUTE_NAME_SIZE) throw BAIL;
+      size += length;
+      putPlainValue(child, 1);
+      count++;
+    }
+    if (count >= 0x80) throw BAIL;
+    buf[countAt] = count;
+    return size > MAX_ITEM_SIZE ? undefined : buf.subarray(0, pos);
+  } catch (error) {
+    if (error === BAIL || error instanceof KstoneError) return undefined;
+    throw error;
+  } finally {
+    pos = 0;
+    if (buf.length > 1 << 20) buf = new Uint8Array(8192);
+  }
+}

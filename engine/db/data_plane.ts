@@ -9,6 +9,7 @@ import type { ApiContext } from "../api/context.ts";
 import { batchGetItem } from "../api/batch_get_item.ts";
 import { batchWriteItem } from "../api/batch_write_item.ts";
 import { putMany } from "../api/put_many.ts";
+import { putPlainItemUnderKey } from "../api/put_item.ts";
 import { transactGetItems } from "../api/transact_get_items.ts";
 import { transactWriteItems } from "../api/transact_write_items.ts";
 import { unmarshallItem } from "../model/marshall.ts";
@@ -26,7 +27,9 @@ import type {
   TransactWriteAction,
 } from "./batch_options.ts";
 import type { Item, Table } from "./table.ts";
-import { DefaultTableMethods } from "./default_table.ts";
+import { type DefaultKey, DefaultTableMethods } from "./default_table.ts";
+import type { PutOptions } from "./table_options.ts";
+import { isPlainPut } from "./_convert.ts";
 
 export type { DefaultKey } from "./default_table.ts";
 
@@ -63,6 +66,45 @@ export abstract class DataPlane extends DefaultTableMethods {
    * @returns The context.
    */
   abstract apiContext(): ApiContext;
+
+  /**
+   * Stores an item in the default table under `key`; see {@linkcode DefaultTableMethods.put}.
+   * A plain put (no options) of string keys is encoded without merging key and item first.
+   *
+   * @param key The partition key, or `{ pk, sk }`.
+   * @param item The other attributes.
+   * @param options Condition and return values, as for `Table.put`.
+   * @returns The old item when `returnValues` is `ALL_OLD`, else `undefined`.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Database } from "../../mod.ts";
+   * await using db = await Database.memory();
+   * await db.put({ pk: "user#1", sk: "profile" }, { sk: "profile", name: "Ada" });
+   * assert.deepEqual(await db.get({ pk: "user#1", sk: "profile" }), { pk: "user#1", sk: "profile", name: "Ada" });
+   * await assert.rejects(db.put("user#1", { pk: "user#2" }), { code: "VALIDATION" });
+   * ```
+   */
+  override put(
+    key: DefaultKey,
+    item: Item = {},
+    options: PutOptions = {},
+  ): Promise<Item | undefined> {
+    let plain: Promise<void> | undefined;
+    if (isPlainPut(options)) {
+      const pk = typeof key === "string" ? key : typeof key === "object" ? key?.pk : undefined;
+      const sk = typeof key === "object" ? key?.sk : undefined;
+      if (typeof pk === "string" && (sk === undefined || typeof sk === "string")) {
+        try {
+          plain = putPlainItemUnderKey(this.apiContext(), "", pk, sk, item);
+        } catch (error) {
+          return Promise.reject(error);
+        }
+      }
+    }
+    return plain === undefined ? super.put(key, item, options) : plain as Promise<undefined>;
+  }
 
   /**
    * Reads up to 100 items from one or more tables (`""` is the default table) in one

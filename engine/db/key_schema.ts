@@ -153,29 +153,54 @@ export function locatePlain(
   if (typeof item !== "object" || item === null) return undefined;
   const proto = Object.getPrototypeOf(item);
   if (proto !== Object.prototype && proto !== null) return undefined;
-  const pk = plainKeyValue(
-    item[schema.partitionKey.name],
-    schema.partitionKey.type,
-    MAX_PARTITION_KEY_SIZE,
-  );
-  if (pk === undefined) return undefined;
   const sortKey = schema.sortKey;
-  let sk: string | number | undefined;
-  if (sortKey !== undefined) {
-    const value = item[sortKey.name];
-    if (!sortKeyOptional || value !== undefined) {
-      sk = plainKeyValue(value, sortKey.type, MAX_SORT_KEY_SIZE);
-      if (sk === undefined) return undefined;
-    }
-  }
+  const sk = sortKey === undefined ? undefined : item[sortKey.name];
   if (exact) {
     let count = 0;
     for (const _ in item) count++;
     if (count !== (sk === undefined ? 1 : 2)) return undefined;
   }
+  return locatePlainKey(tableId, schema, item[schema.partitionKey.name], sk, sortKeyOptional);
+}
+
+/**
+ * {@linkcode locatePlain} of the key given as its two values: where the item whose key
+ * attributes hold `pk` and `sk` lives.
+ *
+ * @param tableId The table's id in the keyspace.
+ * @param schema The table's key schema.
+ * @param pk The partition key value.
+ * @param sk The sort key value, or `undefined` when absent (ignored without a sort key).
+ * @param sortKeyOptional Whether the sort key may be absent (the default table's `sk`).
+ * @returns The location, or `undefined` as {@linkcode locatePlain} returns it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { locatePlain, locatePlainKey } from "./key_schema.ts";
+ * const schema = { partitionKey: { name: "pk", type: "S" as const }, sortKey: { name: "sk", type: "S" as const } };
+ * assert.deepEqual(locatePlainKey(0, schema, "a", "b"), locatePlain(0, schema, { pk: "a", sk: "b" }));
+ * assert.equal(locatePlainKey(0, schema, "a", undefined), undefined);
+ * ```
+ */
+export function locatePlainKey(
+  tableId: number,
+  schema: KeySchema,
+  pk: unknown,
+  sk: unknown,
+  sortKeyOptional = false,
+): ItemLocation | undefined {
+  const pkValue = plainKeyValue(pk, schema.partitionKey.type, MAX_PARTITION_KEY_SIZE);
+  if (pkValue === undefined) return undefined;
+  const sortKey = schema.sortKey;
+  let skValue: string | number | undefined;
+  if (sortKey !== undefined && (!sortKeyOptional || sk !== undefined)) {
+    skValue = plainKeyValue(sk, sortKey.type, MAX_SORT_KEY_SIZE);
+    if (skValue === undefined) return undefined;
+  }
   return {
-    stripe: stripeOfText(typeof pk === "string" ? pk : String(pk)),
-    key: encodePlainKey(tableId, pk, sk),
+    stripe: stripeOfText(typeof pkValue === "string" ? pkValue : String(pkValue)),
+    key: encodePlainKey(tableId, pkValue, skValue),
   };
 }
 

@@ -43,6 +43,8 @@ export interface TakenBatch {
  */
 export class BatchQueue {
   #buffer = new Uint8Array(INITIAL_BUFFER);
+  // A word view of #buffer, so that record checksums read whole words.
+  #words = new Int32Array(this.#buffer.buffer);
   #used = 0;
   #first = 0;
   #nextLsn: number;
@@ -112,7 +114,7 @@ export class BatchQueue {
     if (needed > this.#buffer.length) {
       const larger = new Uint8Array(Math.max(needed, this.#buffer.length * 2));
       larger.set(this.#buffer.subarray(0, this.#used));
-      this.#buffer = larger;
+      this.#setBuffer(larger);
     }
     write(source, this.#buffer, this.#used + WAL_RECORD_HEADER_SIZE);
     if (this.#used === 0) this.#first = lsn;
@@ -124,6 +126,7 @@ export class BatchQueue {
       length,
       skipped,
       unsyncedBefore + this.#used,
+      this.#words,
     );
     this.#last = lsn;
     this.#nextLsn = lsn + 1;
@@ -166,8 +169,13 @@ export class BatchQueue {
     this.#taken = undefined;
     taken?.resolve();
     if (this.#used === 0 && this.#buffer.length > 16 * INITIAL_BUFFER) {
-      this.#buffer = new Uint8Array(INITIAL_BUFFER);
+      this.#setBuffer(new Uint8Array(INITIAL_BUFFER));
     }
+  }
+
+  #setBuffer(buffer: Uint8Array<ArrayBuffer>): void {
+    this.#buffer = buffer;
+    this.#words = new Int32Array(buffer.buffer, 0, buffer.buffer.byteLength >>> 2);
   }
 
   /**

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { crc32c } from "../codec/crc32c.ts";
+import { crc32c, crc32cWords } from "../codec/crc32c.ts";
 import { corruption, KstoneError } from "../errors.ts";
 import {
   WAL_HEADER_SIZE,
@@ -163,6 +163,8 @@ export function putWalRecord(
  * @param length The payload's length.
  * @param skipped LSNs left out before this one (0 unless the log jumps ahead).
  * @param unsynced Bytes right before the record not yet synced when it is written.
+ * @param words A word view of all of `target`'s buffer that the caller keeps, so the checksum
+ *   reads whole words (see `crc32cWords`); the same bytes are written without it.
  * @returns The record's size in bytes.
  *
  * @example
@@ -175,6 +177,10 @@ export function putWalRecord(
  * const put = new Uint8Array(26);
  * putWalRecord(put, 0, 1, new Uint8Array([1, 2]), 0, 0);
  * assert.deepEqual(sealed, put);
+ * const viewed = new Uint8Array(28);
+ * viewed.set([1, 2], 24);
+ * sealWalRecord(viewed, 0, 1, 2, 0, 0, new Int32Array(viewed.buffer));
+ * assert.deepEqual(viewed.subarray(0, 26), put);
  * ```
  */
 export function sealWalRecord(
@@ -184,13 +190,17 @@ export function sealWalRecord(
   length: number,
   skipped: number,
   unsynced: number,
+  words?: Int32Array<ArrayBufferLike>,
 ): number {
   const end = offset + WAL_RECORD_HEADER_SIZE + length;
   setU32(target, offset + 4, length);
   setU64(target, offset + 8, lsn);
   setU32(target, offset + 16, skipped);
   setU32(target, offset + 20, unsynced > WAL_UNSYNCED_UNKNOWN ? WAL_UNSYNCED_UNKNOWN : unsynced);
-  setU32(target, offset, crc32c(target, offset + 4, end));
+  const crc = words === undefined
+    ? crc32c(target, offset + 4, end)
+    : crc32cWords(target, words, offset + 4, end);
+  setU32(target, offset, crc);
   return end - offset;
 }
 

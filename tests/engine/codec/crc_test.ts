@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { crc32 } from "../../../engine/codec/crc32.ts";
-import { crc32c } from "../../../engine/codec/crc32c.ts";
+import { crc32c, crc32cWords } from "../../../engine/codec/crc32c.ts";
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
 
@@ -54,6 +54,34 @@ test("crc32c() equals the bitwise definition at every length and alignment", () 
       assert.equal(crc32c(data, start, end), expected, `${start}+${length}`);
       assert.equal(crc32c(data.slice(start, end)), expected, `copy ${start}+${length}`);
       assert.equal(crc32c(data.subarray(start), 0, length), expected, `view ${start}+${length}`);
+    }
+  }
+});
+
+test("crc32cWords() equals the bitwise definition at every length, alignment and view offset", () => {
+  let seed = 11;
+  const bytes = new Uint8Array(1200);
+  for (let i = 0; i < bytes.length; i++) {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    bytes[i] = seed >>> 24;
+  }
+  const words = new Int32Array(bytes.buffer);
+  for (const offset of [0, 1, 2, 3, 4, 7]) {
+    // A view that does not start at the buffer's first byte, as WAL and slab buffers may not.
+    const data = bytes.subarray(offset);
+    for (let length = 0; length <= 70; length++) {
+      for (let start = 0; start < 5; start++) {
+        const expected = bitwiseCrc32c(data.subarray(start, start + length));
+        assert.equal(
+          crc32cWords(data, words, start, start + length),
+          expected,
+          `${offset}/${start}+${length}`,
+        );
+      }
+    }
+    for (const length of [255, 300, 1000]) {
+      const expected = bitwiseCrc32c(data.subarray(3, 3 + length));
+      assert.equal(crc32cWords(data, words, 3, 3 + length), expected, `${offset}/3+${length}`);
     }
   }
 });

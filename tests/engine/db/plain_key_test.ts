@@ -5,6 +5,7 @@ import {
   type KeySchema,
   locate,
   locatePlain,
+  locatePlainKey,
 } from "../../../engine/db/key_schema.ts";
 import { locatePlainItem } from "../../../engine/api/_items.ts";
 import type { ApiTable } from "../../../engine/api/context.ts";
@@ -140,6 +141,25 @@ test("locatePlainItem() gives the bytes, stripe and errors of locate() on the ma
     assert.deepEqual(outcome(() => locatePlainItem(table, item, exact)), expected, context);
   }
   // The common shapes are common here too: the direct path is exercised.
+  assert.ok(direct > 500, `seed ${rng.seed}: only ${direct} direct`);
+});
+
+test("locatePlainKey() locates the key values as locatePlain() the item holding them", () => {
+  const rng = new Rng();
+  let direct = 0;
+  for (let i = 0; i < 10000; i++) {
+    const { schema, sortKeyOptional } = randomSchema(rng);
+    const item = randomItem(rng, schema);
+    const pk = item[schema.partitionKey.name];
+    const sk = schema.sortKey === undefined ? undefined : item[schema.sortKey.name];
+    const expected = locatePlain(3, schema, item, sortKeyOptional);
+    if (expected !== undefined) direct++;
+    assert.deepEqual(
+      locatePlainKey(3, schema, pk, sk, sortKeyOptional),
+      expected,
+      `seed ${rng.seed}`,
+    );
+  }
   assert.ok(direct > 500, `seed ${rng.seed}: only ${direct} direct`);
 });
 
