@@ -5,8 +5,11 @@
  * so it allocates no object of its own. Keys are latin1 strings of the encoded key bytes (see
  * `bytesToLatin1`), so `<` on them gives the byte order of the keys.
  *
- * Reads need an index: a `Map` from each key to its newest version, each version linking to the
- * one before it. The index is brought up to date on the first read after writes; a flush of a
+ * Reads need an index: a hash table (open addressing over typed arrays) from each key to its
+ * newest version, each version linking to the one before it. A key's hash is its first bloom hash
+ * (`BloomKey`), so a point read hashes its key bytes once for the memtables and the SSTs' bloom
+ * filters, and finds a version without making the key's string. The index is brought up to date
+ * on the first read after writes; a flush of a
  * memtable nothing read (a bulk load) sorts the log itself instead and never builds it. Sorted
  * iteration keeps a sorted array of the distinct keys plus a small unsorted tail of keys found
  * since, merged on demand.
@@ -22,6 +25,8 @@
  *
  * @module
  */
+import { murmur3Latin1 } from "../sstable/bloom.ts";
+import { BLOOM_SEED_1 } from "../sstable/format.ts";
 
 /** One version of a key. `value === null` is a tombstone. */
 export interface MemEntry {
@@ -51,6 +56,14 @@ const EMPTY = new Uint8Array(0);
 /** Marks a deleted version in the length column, and "no older version" in the link column. */
 const NONE = -1;
 
+/** Slots of an index at first; it doubles when half full. */
+const FIRST_SLOTS = 64;
+
+/** The hash the index files `key` (a latin1 key string) under: `BloomKey.first` of its bytes. */
+function hashText(key: string): number {
+  return murmur3Latin1(key, BLOOM_SEED_1) | 0;
+}
+
 /**
  * A sorted in-memory table with versioned entries.
  *
@@ -77,12 +90,19 @@ export class Memtable {
   #offsets = new Int32Array(FIRST_CAPACITY);
   #lengths = new Int32Array(FIRST_CAPACITY);
   #count = 0;
-  // The index of versions [0, #indexed): newest version per key, each linking to the one before.
-  #index = new Map<string, number>();
+  // The index of versions [0, #indexed): per slot, the newest version of a key plus one (0: an
+  // empty slot) and the key's hash; each version links to the one before.
+  #slots = new Int32Array(FIRST_SLOTS);
+  #slotHashes = new Int32Array(FIRST_SLOTS);
+  #distinct = 0;
   #older = new Int32Array(FIRST_CAPACITY);
   #indexed = 0;
   #sorted: string[] = [];
   #unsorted: string[] = [];
+  // The smallest and largest of keys [0, #bounded).
+  #lowest = "";
+  #highest = "";
+  #bounded = 0;
   // The arena.
   #chunks: Uint8Array[] = [EMPTY];
   #chunk = EMPTY;
@@ -177,15 +197,62 @@ export class Memtable {
   #catchUp(): void {
     const keys = this.#keys;
     for (let i = this.#indexed; i < this.#count; i++) {
+      if (2 * (this.#distinct + 1) > this.#slots.length) this.#rehash();
       const key = keys[i]!;
-      const previous = this.#index.get(key);
-      if (previous === undefined) {
-        this.#older[i] = NONE;
-        this.#unsorted.push(key);
-      } else this.#older[i] = previous;
-      this.#index.set(key, i);
+      const hash = hashText(key);
+      const slots = this.#slots;
+      const hashes = this.#slotHashes;
+      const mask = slots.length - 1;
+      let at = hash & mask;
+      while (true) {
+        const version = slots[at]! - 1;
+        if (version === NONE) {
+          this.#older[i] = NONE;
+          this.#unsorted.push(key);
+          this.#distinct++;
+          break;
+        }
+        if (hashes[at] === hash && keys[version] === key) {
+          this.#older[i] = version;
+          break;
+        }
+        at = (at + 1) & mask;
+      }
+      slots[at] = i + 1;
+      hashes[at] = hash;
     }
     this.#indexed = this.#count;
+  }
+
+  /** Doubles the index's slots. */
+  #rehash(): void {
+    const oldSlots = this.#slots;
+    const oldHashes = this.#slotHashes;
+    const slots = new Int32Array(2 * oldSlots.length);
+    const hashes = new Int32Array(slots.length);
+    const mask = slots.length - 1;
+    for (let from = 0; from < oldSlots.length; from++) {
+      if (oldSlots[from] === 0) continue;
+      const hash = oldHashes[from]!;
+      let at = hash & mask;
+      while (slots[at] !== 0) at = (at + 1) & mask;
+      slots[at] = oldSlots[from]!;
+      hashes[at] = hash;
+    }
+    this.#slots = slots;
+    this.#slotHashes = hashes;
+  }
+
+  /** The newest indexed version of the key string `key`, or NONE. */
+  #newestOfText(key: string): number {
+    const hash = hashText(key);
+    const slots = this.#slots;
+    const hashes = this.#slotHashes;
+    const mask = slots.length - 1;
+    for (let at = hash & mask;; at = (at + 1) & mask) {
+      const version = slots[at]! - 1;
+      if (version === NONE || (hashes[at] === hash && this.#keys[version] === key)) return version;
+    }
   }
 
   /**
@@ -197,13 +264,65 @@ export class Memtable {
    */
   get(key: string, seq = Infinity): MemEntry | undefined {
     if (this.#indexed !== this.#count) this.#catchUp();
-    let i = this.#index.get(key);
-    if (i === undefined) return undefined;
-    while (this.#seqs[i]! > seq) {
-      i = this.#older[i]!;
-      if (i === NONE) return undefined;
+    const i = this.#visible(this.#newestOfText(key), seq);
+    return i === NONE ? undefined : { seq: this.#seqs[i]!, value: this.#valueOf(i) };
+  }
+
+  /**
+   * Reads the value of the newest version of a key visible at `seq`, by the key's bytes: what
+   * {@linkcode get} reads for the key's latin1 string, without making the string.
+   *
+   * @param key The encoded key.
+   * @param hash The key's first bloom hash (`BloomKey.first`).
+   * @param seq The snapshot LSN.
+   * @returns The value (a view into the memtable), `null` for a delete, or `undefined` when the
+   *   key has no version at or below `seq`.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { BloomKey } from "../sstable/bloom.ts";
+   * import { Memtable } from "./memtable.ts";
+   * const table = new Memtable();
+   * table.put("ab", 1, new Uint8Array([7]));
+   * table.put("ab", 2, null);
+   * const key = new Uint8Array([97, 98]);
+   * const hash = new BloomKey().hash(key).first;
+   * assert.equal(table.getValue(key, hash, Infinity), null);
+   * assert.deepEqual(table.getValue(key, hash, 1), new Uint8Array([7]));
+   * assert.equal(table.getValue(key, hash, 0), undefined);
+   * ```
+   */
+  getValue(key: Uint8Array, hash: number, seq: number): Uint8Array | null | undefined {
+    if (this.#indexed !== this.#count) this.#catchUp();
+    hash |= 0;
+    const slots = this.#slots;
+    const hashes = this.#slotHashes;
+    const keys = this.#keys;
+    const length = key.length;
+    const mask = slots.length - 1;
+    let i = NONE;
+    for (let at = hash & mask;; at = (at + 1) & mask) {
+      const version = slots[at]! - 1;
+      if (version === NONE) return undefined;
+      if (hashes[at] !== hash) continue;
+      const text = keys[version]!;
+      if (text.length !== length) continue;
+      let k = 0;
+      while (k < length && text.charCodeAt(k) === key[k]) k++;
+      if (k === length) {
+        i = version;
+        break;
+      }
     }
-    return { seq: this.#seqs[i]!, value: this.#valueOf(i) };
+    i = this.#visible(i, seq);
+    return i === NONE ? undefined : this.#valueOf(i);
+  }
+
+  /** The newest of version `i` and the older versions of its key at or below `seq`, or NONE. */
+  #visible(i: number, seq: number): number {
+    while (i !== NONE && this.#seqs[i]! > seq) i = this.#older[i]!;
+    return i;
   }
 
   /** Version `i`'s value: a view into the arena, or `null` for a delete. */
@@ -222,12 +341,32 @@ export class Memtable {
    * @returns The sorted keys (a fresh array, safe to hold across writes).
    */
   keys(start = "", end?: string): string[] {
+    if (this.#count === 0 || this.#outside(start, end)) return [];
     if (this.#indexed !== this.#count) this.#catchUp();
     const sorted = this.#sortedKeys();
     let lo = lowerBound(sorted, start);
     const hi = end === undefined ? sorted.length : lowerBound(sorted, end);
     if (lo > hi) lo = hi;
     return sorted.slice(lo, hi);
+  }
+
+  /**
+   * Whether no key lies in `[start, end)`, from the smallest and largest key written (kept up
+   * to date here rather than on each write). A range outside them (opening a database reads
+   * the catalog's range in every stripe) then neither builds the index nor sorts the keys.
+   */
+  #outside(start: string, end: string | undefined): boolean {
+    const keys = this.#keys;
+    let lowest = this.#lowest, highest = this.#highest;
+    for (let i = this.#bounded; i < this.#count; i++) {
+      const key = keys[i]!;
+      if (i === 0 || key < lowest) lowest = key;
+      if (i === 0 || key > highest) highest = key;
+    }
+    this.#lowest = lowest;
+    this.#highest = highest;
+    this.#bounded = this.#count;
+    return highest < start || (end !== undefined && lowest >= end);
   }
 
   /**
@@ -260,10 +399,9 @@ export class Memtable {
     }
     if (this.#indexed !== this.#count) this.#catchUp();
     const sorted = this.#sortedKeys();
-    const index = this.#index;
     for (let k = 0; k < sorted.length; k++) {
       const key = sorted[k]!;
-      const i = index.get(key)!;
+      const i = this.#newestOfText(key);
       visit(key, this.#seqs[i]!, this.#valueOf(i));
     }
   }

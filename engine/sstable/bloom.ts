@@ -47,6 +47,56 @@ export function murmur3(key: Uint8Array, seed: number): number {
 }
 
 /**
+ * {@linkcode murmur3} of the bytes whose latin1 string is `text` (see `bytesToLatin1`), read
+ * from the string's char codes: the memtable indexes its key strings under the hash a point read
+ * computes from the key bytes, without converting either.
+ *
+ * @param text A string whose char codes are all below 256.
+ * @param seed A 32-bit seed.
+ * @returns The unsigned 32-bit hash, equal to `murmur3(latin1ToBytes(text), seed)`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { murmur3, murmur3Latin1 } from "./bloom.ts";
+ * const bytes = new Uint8Array([0, 0x80, 0xff, 7, 65, 66, 67]);
+ * const text = String.fromCharCode(...bytes);
+ * for (let n = 0; n <= bytes.length; n++) {
+ *   assert.equal(murmur3Latin1(text.slice(0, n), 99), murmur3(bytes.subarray(0, n), 99));
+ * }
+ * ```
+ */
+export function murmur3Latin1(text: string, seed: number): number {
+  let a = seed | 0;
+  const length = text.length;
+  const whole = length & ~3;
+  let i = 0;
+  while (i < whole) {
+    let k = text.charCodeAt(i) | (text.charCodeAt(i + 1) << 8) | (text.charCodeAt(i + 2) << 16) |
+      (text.charCodeAt(i + 3) << 24);
+    k = Math.imul(k, C1);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, C2);
+    a ^= k;
+    a = (a << 13) | (a >>> 19);
+    a = (Math.imul(a, 5) + 0xe6546b64) | 0;
+    i += 4;
+  }
+  const rest = length & 3;
+  if (rest !== 0) {
+    let k = 0;
+    if (rest === 3) k ^= text.charCodeAt(i + 2) << 16;
+    if (rest >= 2) k ^= text.charCodeAt(i + 1) << 8;
+    k ^= text.charCodeAt(i);
+    k = Math.imul(k, C1);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, C2);
+    a ^= k;
+  }
+  return finalMix(a ^ length);
+}
+
+/**
  * Hashes `key` with two murmur3 lanes in one pass (the per-word mixing does not depend on the
  * seed): returns `murmur3(key, seed1)` and leaves `murmur3(key, seed2)` in `lastSecondHash`.
  */

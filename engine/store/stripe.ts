@@ -82,26 +82,23 @@ export class Stripe {
    *   until the next read (see `TableReader.get`).
    */
   get(key: Uint8Array, seq: number): Uint8Array | null | undefined {
+    const hashes = LOOKUP_HASHES.hash(key);
     const memtable = this.memtable;
-    let keyString: string | undefined;
     if (memtable.size !== 0) {
-      keyString = bytesToLatin1(key);
-      const fresh = memtable.get(keyString, seq);
-      if (fresh !== undefined) return fresh.value;
+      const fresh = memtable.getValue(key, hashes.first, seq);
+      if (fresh !== undefined) return fresh;
     }
-    return lookup(this.immutables, this.tables, key, seq, keyString);
+    return lookupHashed(this.immutables, this.tables, key, seq, hashes);
   }
 }
 
 /**
- * Reads a key from a stripe's sources, newest first. An empty memtable is skipped without
- * building the key's string (after a reopen every memtable is empty).
+ * Reads a key from a stripe's sources, newest first.
  *
  * @param memtables The active memtable, then those being flushed, newest first.
  * @param tables The SSTs, newest first.
  * @param key The encoded key.
  * @param seq The snapshot LSN.
- * @param keyString The key as a latin1 string, when the caller has it.
  * @returns As {@linkcode Stripe.get}.
  */
 export function lookup(
@@ -109,17 +106,27 @@ export function lookup(
   tables: readonly TableRef[],
   key: Uint8Array,
   seq: number,
-  keyString?: string,
+): Uint8Array | null | undefined {
+  return lookupHashed(memtables, tables, key, seq, LOOKUP_HASHES.hash(key));
+}
+
+/**
+ * {@linkcode lookup} of a key already hashed: one hash serves the memtables' indexes and the
+ * SSTs' bloom filters. An empty memtable is skipped (after a reopen every memtable is empty).
+ */
+function lookupHashed(
+  memtables: readonly Memtable[],
+  tables: readonly TableRef[],
+  key: Uint8Array,
+  seq: number,
+  hashes: BloomKey,
 ): Uint8Array | null | undefined {
   for (let i = 0; i < memtables.length; i++) {
     const memory = memtables[i]!;
     if (memory.size === 0) continue;
-    keyString ??= bytesToLatin1(key);
-    const entry = memory.get(keyString, seq);
-    if (entry !== undefined) return entry.value;
+    const value = memory.getValue(key, hashes.first, seq);
+    if (value !== undefined) return value;
   }
-  // Several tables: hash the key for their bloom filters once.
-  const hashes = tables.length > 1 ? LOOKUP_HASHES.hash(key) : undefined;
   for (let i = 0; i < tables.length; i++) {
     const entry = tables[i]!.reader.get(key, hashes);
     if (entry !== undefined && entry.seq <= seq) return entry.value;

@@ -1,6 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Memtable, VERSION_OVERHEAD } from "../../../engine/memtable/memtable.ts";
+import { bytesToLatin1 } from "../../../engine/codec/bytes.ts";
+import { BloomKey } from "../../../engine/sstable/bloom.ts";
 import { Rng } from "../../helpers/random.ts";
 
 const bytesOf = (length: number, fill: number) => new Uint8Array(length).fill(fill);
@@ -88,6 +90,44 @@ test("Memtable answers reads interleaved with writes like a map of version lists
     }
     assert.deepEqual(table.keys(), [...model.keys()].sort(), `seed ${seed}: keys`);
     assert.equal(table.size, [...model.values()].reduce((n, versions) => n + versions.length, 0));
+  }
+});
+
+test("Memtable.getValue() by key bytes reads what get() reads by key string (seeded)", () => {
+  const hashes = new BloomKey();
+  for (const seed of [4, 5, 6]) {
+    const rng = new Rng(seed);
+    const random = () => rng.next();
+    const table = new Memtable();
+    const model = new Map<string, { seq: number; value: Uint8Array | null }[]>();
+    // Binary keys of 0-40 bytes from a small alphabet (0x00, 0x7f, 0x80, 0xff...): many share
+    // prefixes, some are prefixes of others, and 1,500 of them grow the index past its first slots.
+    const alphabet = [0, 1, 0x61, 0x7f, 0x80, 0xfe, 0xff];
+    const pool = Array.from({ length: 1_500 }, () => {
+      const length = Math.floor(random() * 41);
+      return new Uint8Array(length).map(() => alphabet[Math.floor(random() * alphabet.length)]!);
+    });
+    let seq = 0;
+    for (let step = 0; step < 8_000; step++) {
+      const bytes = pool[Math.floor(random() * pool.length)]!;
+      const key = bytesToLatin1(bytes);
+      if (random() < 0.5) {
+        if (random() < 0.8) seq++;
+        const value = random() < 0.15 ? null : bytesOf(1 + (step % 9), step & 255);
+        table.put(key, seq, value);
+        model.set(key, [...(model.get(key) ?? []), { seq, value }]);
+      } else {
+        const at = random() < 0.5 ? Infinity : Math.floor(random() * (seq + 1));
+        const expected = (model.get(key) ?? []).filter((version) => version.seq <= at).at(-1);
+        const label = `seed ${seed} step ${step} [${bytes}]@${at}`;
+        assert.deepEqual(
+          table.getValue(bytes, hashes.hash(bytes).first, at),
+          expected?.value,
+          label,
+        );
+        assert.deepEqual(table.get(key, at)?.value, expected?.value, label);
+      }
+    }
   }
 });
 
