@@ -11,6 +11,7 @@ import { mkdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { Database, type DatabaseOptions } from "../mod.ts";
+import { DEFAULT_STORE_OPTIONS } from "../engine/store/options.ts";
 import type { ItemSet } from "./_items.ts";
 import { directoryBytes } from "./_proc.ts";
 
@@ -27,8 +28,6 @@ export interface OpenResult {
   /** Each timed open, ms. */
   openMs: number[];
 }
-
-const DEFAULT_MAX_WAL = 64 * 1024 * 1024;
 
 function fileBytes(path: string): number {
   try {
@@ -53,7 +52,7 @@ export async function fillAndCrash(
 ): Promise<never> {
   const db = await Database.create(dir, options);
   const walPath = join(dir, "wal.log");
-  const walTarget = 0.9 * (options.maxWalBytes ?? DEFAULT_MAX_WAL);
+  const walTarget = 0.9 * (options.maxWalBytes ?? DEFAULT_STORE_OPTIONS.maxWalBytes);
   let walPeak = 0;
   for (let n = 0; n < 2 * items.count; n += 1000) {
     const puts: Promise<unknown>[] = [];

@@ -25,9 +25,8 @@ export interface StoreOptions {
   maxStripeRecords?: number;
   /**
    * WAL size past which every memtable is flushed and the log rewritten; past twice this,
-   * writes wait for the flush, which bounds recovery time. As large as the memtable budget by
-   * default, so that the budget, not the log, decides when a steady load flushes (a WAL-driven
-   * flush must flush every stripe). @default 64 MiB
+   * writes wait for the flush, which bounds recovery time and the log's share of the disk.
+   * @default 32 MiB
    */
   maxWalBytes?: number;
   /** SSTs a stripe may hold before it is compacted. @default 4 */
@@ -57,7 +56,7 @@ export const DEFAULT_STORE_OPTIONS: Readonly<ResolvedStoreOptions> = Object.free
   syncIntervalMs: 100,
   memtableBudgetBytes: 64 * MiB,
   maxStripeRecords: 50_000,
-  maxWalBytes: 64 * MiB,
+  maxWalBytes: 32 * MiB,
   sstThreshold: 4,
   maxConcurrentCompactions: 4,
   autoCompact: true,
