@@ -131,12 +131,21 @@ export function updateCrc(
   start: number,
   end: number,
 ): number {
-  let i = start;
-  if (LITTLE_ENDIAN && end - start >= WORDS_FROM && ((data.byteOffset + start) & 3) === 0) {
-    const lastWord = ((data.byteOffset + start) >>> 2) + ((end - start) >>> 4 << 2);
-    i = updateWords(t, crc, data, wordsOf(data, lastWord), start, end);
-    crc = wordsCrc;
+  if (LITTLE_ENDIAN && end - start >= WORDS_FROM) {
+    return updateCrcWords(t, crc, data, wordsOf(data, (data.byteOffset + end) >>> 2), start, end);
   }
+  return updateBytes(t, crc, data, start, end);
+}
+
+/** Slice-by-16 over `data[start, end)` read byte by byte, then the last bytes one at a time. */
+function updateBytes(
+  t: Int32Array,
+  crc: number,
+  data: Uint8Array,
+  start: number,
+  end: number,
+): number {
+  let i = start;
   const last = end - SLICES;
   while (i <= last) {
     const a = crc ^ (data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24));
@@ -193,5 +202,5 @@ export function updateCrcWords(
       crc = wordsCrc;
     }
   }
-  return updateCrc(t, crc, data, i, end);
+  return updateBytes(t, crc, data, i, end);
 }

@@ -401,12 +401,22 @@ export function encodePlainItem(item: Record<string, unknown>): Uint8Array | und
     putPlainMap(item, 1, false);
     return size > MAX_ITEM_SIZE ? undefined : copyOut(buf, 0, pos);
   } catch (error) {
-    if (error === BAIL || error instanceof KstoneError) return undefined;
-    throw error;
+    return declined(error);
   } finally {
-    pos = 0;
-    if (buf.length > 1 << 20) buf = new Uint8Array(8192);
+    release();
   }
+}
+
+/** What a plain encoder returns for `error`: `undefined` when it declined the item, else throws. */
+function declined(error: unknown): undefined {
+  if (error === BAIL || error instanceof KstoneError) return undefined;
+  throw error;
+}
+
+/** Ends a plain encoding: the buffer is empty again, and shrunk after a very large item. */
+function release(): void {
+  pos = 0;
+  if (buf.length > 1 << 20) buf = new Uint8Array(8192);
 }
 
 /** Writes one top-level string attribute of a key. */
@@ -489,10 +499,8 @@ export function encodePlainItemUnderKey(
     buf[countAt] = count;
     return size > MAX_ITEM_SIZE ? undefined : buf.subarray(0, pos);
   } catch (error) {
-    if (error === BAIL || error instanceof KstoneError) return undefined;
-    throw error;
+    return declined(error);
   } finally {
-    pos = 0;
-    if (buf.length > 1 << 20) buf = new Uint8Array(8192);
+    release();
   }
 }

@@ -71,29 +71,37 @@ export function murmur3Latin1(text: string, seed: number): number {
   const length = text.length;
   const whole = length & ~3;
   let i = 0;
-  while (i < whole) {
-    let k = text.charCodeAt(i) | (text.charCodeAt(i + 1) << 8) | (text.charCodeAt(i + 2) << 16) |
-      (text.charCodeAt(i + 3) << 24);
-    k = Math.imul(k, C1);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, C2);
-    a ^= k;
-    a = (a << 13) | (a >>> 19);
-    a = (Math.imul(a, 5) + 0xe6546b64) | 0;
-    i += 4;
+  for (; i < whole; i += 4) {
+    a = step(
+      a,
+      scramble(
+        text.charCodeAt(i) | (text.charCodeAt(i + 1) << 8) | (text.charCodeAt(i + 2) << 16) |
+          (text.charCodeAt(i + 3) << 24),
+      ),
+    );
   }
   const rest = length & 3;
   if (rest !== 0) {
     let k = 0;
     if (rest === 3) k ^= text.charCodeAt(i + 2) << 16;
     if (rest >= 2) k ^= text.charCodeAt(i + 1) << 8;
-    k ^= text.charCodeAt(i);
-    k = Math.imul(k, C1);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, C2);
-    a ^= k;
+    a ^= scramble(k ^ text.charCodeAt(i));
   }
   return finalMix(a ^ length);
+}
+
+/** murmur3's mixing of a 32-bit block of the key before it enters the hash. */
+function scramble(k: number): number {
+  k = Math.imul(k, C1);
+  k = (k << 15) | (k >>> 17);
+  return Math.imul(k, C2);
+}
+
+/** murmur3's step that takes a scrambled block into the running hash `h`. */
+function step(h: number, k: number): number {
+  h ^= k;
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
 }
 
 /**
@@ -106,28 +114,17 @@ function bloomHashPair(key: Uint8Array, seed1: number, seed2: number): number {
   const length = key.length;
   const whole = length & ~3;
   let i = 0;
-  while (i < whole) {
-    let k = key[i]! | (key[i + 1]! << 8) | (key[i + 2]! << 16) | (key[i + 3]! << 24);
-    k = Math.imul(k, C1);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, C2);
-    a ^= k;
-    a = (a << 13) | (a >>> 19);
-    a = (Math.imul(a, 5) + 0xe6546b64) | 0;
-    b ^= k;
-    b = (b << 13) | (b >>> 19);
-    b = (Math.imul(b, 5) + 0xe6546b64) | 0;
-    i += 4;
+  for (; i < whole; i += 4) {
+    const k = scramble(key[i]! | (key[i + 1]! << 8) | (key[i + 2]! << 16) | (key[i + 3]! << 24));
+    a = step(a, k);
+    b = step(b, k);
   }
   const rest = length & 3;
   if (rest !== 0) {
     let k = 0;
     if (rest === 3) k ^= key[i + 2]! << 16;
     if (rest >= 2) k ^= key[i + 1]! << 8;
-    k ^= key[i]!;
-    k = Math.imul(k, C1);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, C2);
+    k = scramble(k ^ key[i]!);
     a ^= k;
     b ^= k;
   }
