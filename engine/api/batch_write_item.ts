@@ -163,7 +163,8 @@ export function itemWriteOf(ctx: ApiContext, plan: WritePlan): ItemWrite {
  */
 function commitWrites(ctx: ApiContext, writes: readonly ItemWrite[]): Promise<unknown> {
   const all = batchOf(ctx, writes);
-  if (encodedBatchSize(all) <= WAL_MAX_PAYLOAD) return ctx.store.commit(all);
+  const size = encodedBatchSize(all);
+  if (size <= WAL_MAX_PAYLOAD) return ctx.store.commit(all, size);
   return Promise.all(writes.map((write) => ctx.store.commit(batchOf(ctx, [write]))));
 }
 

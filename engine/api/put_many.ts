@@ -86,7 +86,7 @@ export function putMany(
       `The items are too many to commit atomically: with their index entries and stream records they take ${bytes} bytes, over the WAL record limit of ${WAL_MAX_PAYLOAD} bytes`,
     );
   }
-  const durable = ctx.store.commit(mutations);
+  const durable = ctx.store.commit(mutations, bytes);
   if (ctx.counters !== undefined) ctx.counters.puts += count;
   return durable;
 }

@@ -270,7 +270,7 @@ export async function transactWriteItems(
       `Transaction is too large to commit atomically: its items, index entries and stream records take ${bytes} bytes, over the WAL record limit of ${WAL_MAX_PAYLOAD} bytes`,
     );
   }
-  const durable = ctx.store.commit(mutations);
+  const durable = ctx.store.commit(mutations, bytes);
   if (ctx.counters !== undefined) {
     for (const { plan } of actions) {
       if (plan.kind === "put" || plan.kind === "update") ctx.counters.puts++;

@@ -9,10 +9,9 @@
  * newest version, each version linking to the one before it. A key's hash is its first bloom hash
  * (`BloomKey`), so a point read hashes its key bytes once for the memtables and the SSTs' bloom
  * filters, and finds a version without making the key's string. The index is brought up to date
- * on the first read after writes; a flush of a
- * memtable nothing read (a bulk load) sorts the log itself instead and never builds it. Sorted
- * iteration keeps a sorted array of the distinct keys plus a small unsorted tail of keys found
- * since, merged on demand.
+ * on the first read after writes; a flush of a memtable nothing read (a bulk load) sorts the log
+ * itself instead and never builds it. Sorted iteration keeps a sorted array of the distinct keys
+ * plus a small unsorted tail of keys found since, merged on demand.
  *
  * Every version stays until the memtable is dropped, so a snapshot reads exactly what was
  * current at its LSN; {@linkcode Memtable.bytes} counts them all, and the memory budget flushes

@@ -139,12 +139,14 @@ export class Store {
    * durable. A check made in the same synchronous step as the commit is thus atomic.
    *
    * @param mutations The batch; applied in order (a later mutation of a key wins).
+   * @param size Its `encodedBatchSize`, when the caller computed it already (to check it against
+   *   the WAL's record limit).
    * @returns A promise that resolves when the batch is durable.
    * @throws {KstoneError} CLOSED after close, FAILED after a WAL failure.
    */
-  commit(mutations: readonly Mutation[]): Promise<void> {
+  commit(mutations: readonly Mutation[], size = encodedBatchSize(mutations)): Promise<void> {
     this.#checkOpen();
-    const lsn = this.#wal.appendEncoded(encodedBatchSize(mutations), encodeBatchInto, mutations);
+    const lsn = this.#wal.appendEncoded(size, encodeBatchInto, mutations);
     let full = false;
     for (const mutation of mutations) {
       const memtable = this.#stripes[mutation.stripe]!.memtable;

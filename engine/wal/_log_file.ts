@@ -197,8 +197,8 @@ export async function openLog(
         { path },
       );
     }
-    if (reader !== undefined && reader.done && reader.position === validSize) {
-      if (reader.baseLsn !== base) throw corruption("WAL header changed while opening", path);
+    // A reader that read this very log to its end knows its records; else walk them.
+    if (reader?.done && reader.position === validSize && reader.baseLsn === base) {
       return { file, last: reader.nextLsn - 1, index: reader.index };
     }
     const index = new RecordIndex();
