@@ -144,7 +144,10 @@ export class Store {
    * @returns A promise that resolves when the batch is durable.
    * @throws {KstoneError} CLOSED after close, FAILED after a WAL failure.
    */
-  commit(mutations: readonly Mutation[], size = encodedBatchSize(mutations)): Promise<void> {
+  commit(
+    mutations: readonly Mutation[],
+    size: number = encodedBatchSize(mutations),
+  ): Promise<void> {
     this.#checkOpen();
     const lsn = this.#wal.appendEncoded(size, encodeBatchInto, mutations);
     let full = false;
