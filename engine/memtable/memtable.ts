@@ -24,6 +24,8 @@
  *
  * @module
  */
+import { releaseBuffer } from "../buffer_release.ts";
+import { KstoneError } from "../errors.ts";
 import { murmur3Latin1 } from "../sstable/bloom.ts";
 import { BLOOM_SEED_1 } from "../sstable/format.ts";
 
@@ -110,6 +112,7 @@ export class Memtable {
   #bytes = 0;
   #minSeq = Infinity;
   #maxSeq = 0;
+  #released = false;
 
   /** Number of versions held (a key written twice counts twice). */
   get size(): number {
@@ -140,6 +143,7 @@ export class Memtable {
    * @param value The encoded item, or `null` for a delete; copied.
    */
   put(key: string, seq: number, value: Uint8Array | null): void {
+    if (this.#released) throw releasedError();
     const i = this.#count;
     if (i === this.#lengths.length) this.#grow();
     this.#keys.push(key);
@@ -162,6 +166,7 @@ export class Memtable {
     const grown = (column: Int32Array) => {
       const larger = new Int32Array(capacity);
       larger.set(column);
+      releaseBuffer(column.buffer);
       return larger;
     };
     this.#chunkOf = grown(this.#chunkOf);
@@ -194,6 +199,7 @@ export class Memtable {
 
   /** Adds the versions written since the last read to the index. */
   #catchUp(): void {
+    if (this.#released) throw releasedError();
     const keys = this.#keys;
     for (let i = this.#indexed; i < this.#count; i++) {
       if (2 * (this.#distinct + 1) > this.#slots.length) this.#rehash();
@@ -238,6 +244,8 @@ export class Memtable {
       slots[at] = oldSlots[from]!;
       hashes[at] = hash;
     }
+    releaseBuffer(oldSlots.buffer);
+    releaseBuffer(oldHashes.buffer);
     this.#slots = slots;
     this.#slotHashes = hashes;
   }
@@ -340,6 +348,7 @@ export class Memtable {
    * @returns The sorted keys (a fresh array, safe to hold across writes).
    */
   keys(start = "", end?: string): string[] {
+    if (this.#released) throw releasedError();
     if (this.#count === 0 || this.#outside(start, end)) return [];
     if (this.#indexed !== this.#count) this.#catchUp();
     const sorted = this.#sortedKeys();
@@ -376,6 +385,7 @@ export class Memtable {
    *   value is a view into the memtable: copy it to keep it.
    */
   forEachNewest(visit: (key: string, seq: number, value: Uint8Array | null) => void): void {
+    if (this.#released) throw releasedError();
     if (this.#indexed === 0) {
       // Never read (a load): sort the versions themselves, newest first among equal keys,
       // rather than build the index only to drop it.
@@ -405,6 +415,45 @@ export class Memtable {
     }
   }
 
+  /**
+   * Frees the memtable's memory now (its arena and typed columns; see `buffer_release.ts`), so
+   * the memtables written next reuse it rather than grow the process beside it. Only for a
+   * memtable nothing will read again: flushed, and held by no snapshot. Any later use throws.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Memtable } from "./memtable.ts";
+   * const table = new Memtable();
+   * table.put("a", 1, new Uint8Array(100));
+   * table.release();
+   * assert.throws(() => table.get("a"), /released/);
+   * ```
+   */
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    // Reads check #indexed against #count first: the mismatch sends them to #catchUp, which
+    // throws, so the hot paths need no check of their own.
+    this.#indexed = -1;
+    for (const chunk of this.#chunks) releaseBuffer(chunk.buffer);
+    for (
+      const column of [
+        this.#chunkOf,
+        this.#offsets,
+        this.#lengths,
+        this.#older,
+        this.#slots,
+        this.#slotHashes,
+      ]
+    ) releaseBuffer(column.buffer);
+    this.#chunks = [];
+    this.#chunk = EMPTY;
+    this.#keys = [];
+    this.#sorted = [];
+    this.#unsorted = [];
+  }
+
   #sortedKeys(): string[] {
     if (this.#unsorted.length === 0) return this.#sorted;
     const tail = this.#unsorted.sort();
@@ -427,6 +476,10 @@ export class Memtable {
     this.#sorted = merged;
     return merged;
   }
+}
+
+function releasedError(): KstoneError {
+  return new KstoneError("CLOSED", "Memtable was released after its flush");
 }
 
 /** The index of the first element of `sorted` that is `>= key`. */

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { releaseBuffer } from "../buffer_release.ts";
 import { KstoneError } from "../errors.ts";
 import type { Block } from "./block.ts";
 import { CHECKSUM_SIZE } from "./format.ts";
@@ -280,6 +281,43 @@ export class BlockCache {
       this.#hits =
       this.#misses =
         0;
+  }
+
+  /**
+   * Drops every block, as {@linkcode clear} does, and frees the memory of the blocks and of the
+   * pooled buffers now (see `buffer_release.ts`), so the next database's cache reuses it rather
+   * than grow the process beside the dead one. Only once nothing will read a cached block again:
+   * a database calls it as it closes, when no snapshot is open.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Block } from "./block.ts";
+   * import { BlockBuilder } from "./block_builder.ts";
+   * import { BlockCache } from "./block_cache.ts";
+   * const builder = new BlockBuilder();
+   * builder.add(new Uint8Array([1]), 1, new Uint8Array(100));
+   * const block = Block.decode(builder.finish().slice());
+   * const cache = new BlockCache(1 << 20);
+   * cache.insert(cache.table(7, 1), 0, block);
+   * cache.release();
+   * assert.equal(cache.blockCount, 0);
+   * assert.equal(block.data.length, 0);
+   * ```
+   */
+  release(): void {
+    const buffers = new Set<ArrayBufferLike>([this.#slab]);
+    for (let i = this.#head; i < this.#queued.length; i++) {
+      const block = this.#queued[i];
+      if (block !== undefined) buffers.add(block.data.buffer);
+    }
+    for (const pooled of this.#free) for (const piece of pooled ?? []) buffers.add(piece.buffer);
+    this.clear();
+    this.#free.length = 0;
+    this.#freeBytes = 0;
+    this.#slab = new ArrayBuffer(0);
+    this.#slabUsed = 0;
+    for (const buffer of buffers) releaseBuffer(buffer);
   }
 
   /** Removes a cached block whose queue entry stays behind, stale. */

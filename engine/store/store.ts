@@ -79,6 +79,8 @@ export class Store {
   #memtableBytes: number;
   #snapshots = new Map<number, number>();
   #deferredClose: TableRef[] = [];
+  /** Flushed memtables a snapshot may still read: released with the last snapshot. */
+  #deferredRelease: Memtable[] = [];
   #flushing: Promise<void> | undefined;
   #flushAgain = false;
   #compactions = new Set<Promise<void>>();
@@ -302,6 +304,14 @@ export class Store {
       }
       this.#closed = true;
       await this.#wal.close().catch(() => {});
+      if (this.#snapshots.size === 0) {
+        // Nothing reads this store any more: its memory goes back now, for whatever the process
+        // opens next (reopening the database, say) rather than at the next full collection.
+        for (const stripe of this.#stripes) {
+          for (const memory of [stripe.memtable, ...stripe.immutables]) this.#retire(memory);
+        }
+        this.#cache.release();
+      }
       for (const stripe of this.#stripes) for (const table of stripe.tables) table.reader.close();
       for (const table of this.#deferredClose) table.reader.close();
       await this.#lock.release();
@@ -434,7 +444,10 @@ export class Store {
       const stripe = this.#stripes[index]!;
       if (table !== undefined) stripe.tables = [table, ...stripe.tables];
       stripe.immutables = stripe.immutables.filter((memory) => !flushed.includes(memory));
-      for (const memory of flushed) this.#memtableBytes -= memory.bytes;
+      for (const memory of flushed) {
+        this.#memtableBytes -= memory.bytes;
+        this.#retire(memory);
+      }
       this.stats.flushes++;
       if (table !== undefined) this.stats.flushedBytes += table.size;
     }
@@ -605,5 +618,16 @@ export class Store {
   #closeDeferred(): void {
     for (const table of this.#deferredClose) table.reader.close();
     this.#deferredClose = [];
+    for (const memory of this.#deferredRelease) memory.release();
+    this.#deferredRelease = [];
+  }
+
+  /**
+   * Frees a memtable nothing reads any more (flushed, or of a closed store) at once, or when the
+   * last open snapshot, which may read it, is released.
+   */
+  #retire(memory: Memtable): void {
+    if (this.#snapshots.size === 0) memory.release();
+    else this.#deferredRelease.push(memory);
   }
 }

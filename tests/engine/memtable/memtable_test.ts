@@ -202,3 +202,29 @@ test("Memtable.forEachNewest() visits what keys() then get() give, read or not (
     }
   }
 });
+
+test("Memtable.release() frees the arena and every later use throws", () => {
+  const table = new Memtable();
+  for (let i = 0; i < 200; i++) table.put(`k${i}`, i + 1, new Uint8Array(50).fill(i));
+  table.put("big", 500, new Uint8Array(10_000));
+  const view = table.getValue(
+    new TextEncoder().encode("k7"),
+    new BloomKey().hash(new TextEncoder().encode("k7")).first,
+    Infinity,
+  )!;
+  assert.equal(view.length, 50);
+  table.release();
+  assert.equal(view.length, 0);
+  const key = new TextEncoder().encode("k7");
+  const uses: [string, () => unknown][] = [
+    ["put", () => table.put("x", 900, null)],
+    ["get", () => table.get("k7")],
+    ["getValue", () => table.getValue(key, new BloomKey().hash(key).first, Infinity)],
+    ["keys", () => table.keys()],
+    ["forEachNewest", () => table.forEachNewest(() => {})],
+  ];
+  for (const [name, use] of uses) {
+    assert.throws(use, { code: "CLOSED", message: "Memtable was released after its flush" }, name);
+  }
+  table.release(); // a second release does nothing
+});

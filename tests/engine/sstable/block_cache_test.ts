@@ -194,3 +194,20 @@ test("BlockCache matches a CLOCK model under random operations", () => {
   }
   assert.equal(cache.hits, hits);
 });
+
+test("BlockCache.release() drops every block, frees their buffers and the pooled ones, and the cache works on", () => {
+  const cache = new BlockCache(10_000);
+  const table = cache.table(1, 4);
+  const block = blockOf(100);
+  cache.insert(table, 0, block);
+  const pooled = cache.buffer(600); // a piece of the slab new pooled buffers are cut from
+  cache.release();
+  assert.deepEqual([cache.usage, cache.blockCount, block.data.length, pooled.length], [0, 0, 0, 0]);
+  assert.equal(cache.get(table, 0), undefined);
+  // A fresh slab and fresh slots: the cache serves as before.
+  const fresh = cache.buffer(600);
+  assert.equal(fresh.length, 600);
+  const again = cache.table(1, 4);
+  cache.insert(again, 1, blockOf(100));
+  assert.equal(cache.blockCount, 1);
+});
