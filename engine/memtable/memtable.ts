@@ -15,7 +15,8 @@
  *
  * Every version stays until the memtable is dropped, so a snapshot reads exactly what was
  * current at its LSN; {@linkcode Memtable.bytes} counts them all, and the memory budget flushes
- * a memtable that overwrites grow.
+ * a memtable that overwrites grow. Once flushed and read by no snapshot, a memtable is
+ * {@linkcode Memtable.release}d: its memory goes back at once, not at the next full collection.
  *
  * Values are copied into chunks the memtable owns (an arena), so it holds no view into a caller's
  * buffer: a value encoded in a slab shared with other stripes' values, or a WAL read buffer at
