@@ -42,6 +42,8 @@ export interface Args {
   runs: number;
   /** `--open-fill DIR` (internal): the open check's child, which fills `DIR` and exits. */
   openFill: string | undefined;
+  /** `--v8-flags FLAGS` (Deno): V8 flags of every child process, the peer's too. */
+  v8Flags: string | undefined;
 }
 
 /**
@@ -64,6 +66,7 @@ export function parseArgs(argv: readonly string[]): Args {
     openCheck: false,
     runs: 1,
     openFill: undefined,
+    v8Flags: undefined,
   };
   let itemsSet = false;
   for (let n = 0; n < argv.length; n++) {
@@ -82,6 +85,7 @@ export function parseArgs(argv: readonly string[]): Args {
     else if (flag === "--result") args.result = value();
     else if (flag === "--open-fill") args.openFill = value();
     else if (flag === "--dir") args.dir = value();
+    else if (flag === "--v8-flags") args.v8Flags = value();
     else if (flag === "--kstone-options") args.kstoneOptions = JSON.parse(value());
     else if (flag === "--only") {
       const only = value();

@@ -13,7 +13,8 @@
  * `--runs N` (alternate peer and kstone N times and report each figure's median),
  * `--dir DIR` (where the temp directories go), `--only kstone|peer` (run one store in this
  * process, e.g. under `--cpu-prof`; Deno's peer needs `--unstable-kv`), `--kstone-options JSON`
- * (tuning passed to `Database.create`/`open`).
+ * (tuning passed to `Database.create`/`open`), `--v8-flags FLAGS` (Deno: run every child, the
+ * peer's too, with `--v8-flags=FLAGS`, e.g. `--max-semi-space-size=8`).
  *
  * @module
  */
@@ -69,11 +70,11 @@ async function runSubject(
 }
 
 /** The arguments that run this script again in a child process of the same runtime. */
-function childCommand(scriptArgs: readonly string[]): string[] {
+function childCommand(args: Args, scriptArgs: readonly string[]): string[] {
   const script = fileURLToPath(import.meta.url);
-  return runtime === "deno"
-    ? ["run", "-A", "--unstable-kv", script, ...scriptArgs]
-    : [script, ...scriptArgs];
+  if (runtime !== "deno") return [script, ...scriptArgs];
+  const v8 = args.v8Flags === undefined ? [] : [`--v8-flags=${args.v8Flags}`];
+  return ["run", "-A", "--unstable-kv", ...v8, script, ...scriptArgs];
 }
 
 /** Runs one store in this process; writes its result as JSON to `--result` or stdout. */
@@ -92,10 +93,14 @@ async function runChild(
       const { runOpenCheck } = await import("./_workload_open.ts");
       const large = new ItemSet(openCheckItems(args) / SORT_KEYS, SORT_KEYS, args.seed);
       const spawnFill = (db: string) => {
-        const child = spawnSync(process.execPath, childCommand([...argv, "--open-fill", db]), {
-          stdio: ["ignore", "pipe", "inherit"],
-          encoding: "utf8",
-        });
+        const child = spawnSync(
+          process.execPath,
+          childCommand(args, [...argv, "--open-fill", db]),
+          {
+            stdio: ["ignore", "pipe", "inherit"],
+            encoding: "utf8",
+          },
+        );
         if (child.status !== 0) throw new Error(`open check fill failed: ${child.status}`);
         return child.stdout;
       };
@@ -120,7 +125,7 @@ function runParent(args: Args, argv: readonly string[]): void {
       for (const which of ["peer", "kstone"] as const) {
         const resultFile = join(scratch, `${which}-${run}.json`);
         const passed = run === 0 ? argv : argv.filter((flag) => flag !== "--open-1m");
-        const command = childCommand([...passed, "--only", which, "--result", resultFile]);
+        const command = childCommand(args, [...passed, "--only", which, "--result", resultFile]);
         const child = spawnSync(process.execPath, command, {
           stdio: ["ignore", "inherit", "inherit"],
         });
@@ -151,6 +156,7 @@ function runParent(args: Args, argv: readonly string[]): void {
     filesystem: filesystemType(base),
     plan: planOf(args),
     kstoneOptions: args.kstoneOptions,
+    v8Flags: args.v8Flags,
   };
   if (args.json) {
     console.log(JSON.stringify({ ...setting, rows, results, runs }, null, 2));
@@ -159,7 +165,8 @@ function runParent(args: Args, argv: readonly string[]): void {
       `\n${setting.runtime}, ${args.items.toLocaleString("en-US")} items ` +
         `(${(rawBytes / 1024 / 1024).toFixed(1)} MiB raw), seed ${args.seed}, ` +
         `temp dir ${base} (${setting.filesystem})` +
-        (args.runs > 1 ? `, medians of ${args.runs} alternating runs` : "") + "\n",
+        (args.runs > 1 ? `, medians of ${args.runs} alternating runs` : "") +
+        (args.v8Flags === undefined ? "" : `, V8 flags ${args.v8Flags}`) + "\n",
     );
     console.log(renderTable(rows, peerName));
     const loads = (["peer", "kstone"] as const).map((which) =>
@@ -174,6 +181,7 @@ function runParent(args: Args, argv: readonly string[]): void {
 
 const argv = process.argv.slice(2);
 const args = parseArgs(argv);
+if (args.v8Flags !== undefined && runtime !== "deno") throw new Error("--v8-flags is for Deno");
 if (args.openFill !== undefined) {
   const { fillAndCrash } = await import("./_workload_open.ts");
   const items = new ItemSet(openCheckItems(args) / SORT_KEYS, SORT_KEYS, args.seed);
