@@ -88,10 +88,37 @@ export interface EntryView {
   ): { item: AttributeMap; returned: AttributeMap } | undefined;
 }
 
-/** A Query or Scan page, in DynamoDB's shape. */
-export interface PageOutput {
+/**
+ * The form a page returns its items in: DynamoDB's AttributeMaps ({@linkcode ATTRIBUTE_MAPS}),
+ * or the plain JS items of the `Table` API.
+ */
+export interface ItemForm<T> {
+  /** An item from its encoding: the usual case, when no filter, projection or view needs it. */
+  readonly decode: (bytes: Uint8Array) => T;
+  /** An item from its AttributeMap, once filtered, projected or resolved from an index entry. */
+  readonly fromMap: (item: AttributeMap) => T;
+}
+
+/**
+ * Items as DynamoDB's AttributeMaps, for the data plane's requests and responses.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { encodeItem } from "../codec/item_codec.ts";
+ * import { ATTRIBUTE_MAPS } from "./_page.ts";
+ * assert.deepEqual(ATTRIBUTE_MAPS.decode(encodeItem({ pk: { S: "a" } })), { pk: { S: "a" } });
+ * ```
+ */
+export const ATTRIBUTE_MAPS: ItemForm<AttributeMap> = {
+  decode: decodeItem,
+  fromMap: (item) => item,
+};
+
+/** A Query or Scan page, in DynamoDB's shape (its items in the form asked). */
+export interface PageOutput<T = AttributeMap> {
   /** The items, absent with `Select: COUNT`. */
-  Items?: AttributeMap[];
+  Items?: T[];
   /** Items returned (after the filter). */
   Count: number;
   /** Items read (before the filter). */
@@ -104,11 +131,12 @@ export interface PageOutput {
  * Collects one page. Feed it entries in order with {@linkcode Page.add} until it is full; if
  * an entry is left after that, call {@linkcode Page.more}.
  */
-export class Page {
+export class Page<T = AttributeMap> {
   readonly #table: ApiTable;
   readonly #options: PageOptions;
   readonly #reader: Reader;
-  readonly #items: AttributeMap[] = [];
+  readonly #form: ItemForm<T>;
+  readonly #items: T[] = [];
   #count = 0;
   #scanned = 0;
   #size = 0;
@@ -120,11 +148,13 @@ export class Page {
    * @param table The table read.
    * @param options Limit, filter, projection, count only.
    * @param reader What the entries are read from (an index view fetches items from it).
+   * @param form The form of the items returned.
    */
-  constructor(table: ApiTable, options: PageOptions, reader: Reader) {
+  constructor(table: ApiTable, options: PageOptions, reader: Reader, form: ItemForm<T>) {
     this.#table = table;
     this.#options = options;
     this.#reader = reader;
+    this.#form = form;
   }
 
   /** Whether the page holds `Limit` items or 1 MB. */
@@ -156,13 +186,19 @@ export class Page {
       this.#count++;
       return;
     }
+    if (item === undefined && filter === undefined && projection === undefined) {
+      // Nothing needs the AttributeMap: decode straight to the form returned.
+      this.#count++;
+      this.#items.push(this.#form.decode(entry.value));
+      return;
+    }
     item ??= decodeItem(entry.value);
     if (filter !== undefined && !evaluateCondition(filter, item)) return;
     this.#count++;
     if (!countOnly) {
-      this.#items.push(
+      this.#items.push(this.#form.fromMap(
         projection === undefined ? returned ?? item : applyProjection(projection, item),
-      );
+      ));
     }
   }
 
@@ -198,8 +234,8 @@ export class Page {
    *
    * @returns Items, counts and, when more items may follow, the LastEvaluatedKey.
    */
-  output(): PageOutput {
-    const output: PageOutput = { Count: this.#count, ScannedCount: this.#scanned };
+  output(): PageOutput<T> {
+    const output: PageOutput<T> = { Count: this.#count, ScannedCount: this.#scanned };
     if (!this.#options.countOnly) output.Items = this.#items;
     if (this.#more && this.#last !== undefined) {
       const last = decodeItem(this.#last);

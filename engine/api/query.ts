@@ -22,7 +22,14 @@ import { parseKeyCondition, type SortKeyCondition } from "../expression/mod.ts";
 import { type AttributeMap, type AttributeValue, typeOf } from "../model/attribute_value.ts";
 import type { ApiContext, ApiTable } from "./context.ts";
 import { expiryOf, type Reader } from "./_items.ts";
-import { Page, type PageInput, type PageOptions, type PageOutput } from "./_page.ts";
+import {
+  ATTRIBUTE_MAPS,
+  type ItemForm,
+  Page,
+  type PageInput,
+  type PageOptions,
+  type PageOutput,
+} from "./_page.ts";
 import {
   checkInteger,
   checkSelect,
@@ -197,7 +204,28 @@ export function queryPage(
   reader: Reader,
   plan: QueryPlan,
   exclusiveStartKey?: AttributeMap,
-): QueryOutput {
+): QueryOutput;
+/**
+ * Reads one page of a planned Query, its items in another form.
+ *
+ * @param reader The store or a snapshot.
+ * @param plan The plan.
+ * @param exclusiveStartKey Where the previous page stopped.
+ * @param form The form of the items returned.
+ * @returns The page.
+ */
+export function queryPage<T>(
+  reader: Reader,
+  plan: QueryPlan,
+  exclusiveStartKey: AttributeMap | undefined,
+  form: ItemForm<T>,
+): PageOutput<T>;
+export function queryPage<T>(
+  reader: Reader,
+  plan: QueryPlan,
+  exclusiveStartKey?: AttributeMap,
+  form?: ItemForm<T>,
+): PageOutput<T | AttributeMap> {
   let { start, end } = plan;
   if (exclusiveStartKey !== undefined) {
     const { key } = locateStartKey(
@@ -213,7 +241,7 @@ export function queryPage(
     if (plan.reverse) end = key;
     else start = after(key);
   }
-  const page = new Page(plan.table, plan.page, reader);
+  const page = new Page<T | AttributeMap>(plan.table, plan.page, reader, form ?? ATTRIBUTE_MAPS);
   if (compareBytes(start, end) < 0) {
     page.fill(reader.range(plan.stripe, { start, end, reverse: plan.reverse }));
   }

@@ -16,7 +16,14 @@ import type { AttributeMap } from "../model/attribute_value.ts";
 import type { RangeEntry } from "../store/stripe.ts";
 import type { ApiContext, ApiTable } from "./context.ts";
 import { expiryOf, type Reader } from "./_items.ts";
-import { Page, type PageInput, type PageOptions, type PageOutput } from "./_page.ts";
+import {
+  ATTRIBUTE_MAPS,
+  type ItemForm,
+  Page,
+  type PageInput,
+  type PageOptions,
+  type PageOutput,
+} from "./_page.ts";
 import {
   checkInteger,
   checkSelect,
@@ -152,7 +159,28 @@ export function scanPage(
   reader: Reader,
   plan: ScanPlan,
   exclusiveStartKey?: AttributeMap,
-): ScanOutput {
+): ScanOutput;
+/**
+ * Reads one page of a planned Scan, its items in another form.
+ *
+ * @param reader The store or a snapshot.
+ * @param plan The plan.
+ * @param exclusiveStartKey Where the previous page stopped.
+ * @param form The form of the items returned.
+ * @returns The page.
+ */
+export function scanPage<T>(
+  reader: Reader,
+  plan: ScanPlan,
+  exclusiveStartKey: AttributeMap | undefined,
+  form: ItemForm<T>,
+): PageOutput<T>;
+export function scanPage<T>(
+  reader: Reader,
+  plan: ScanPlan,
+  exclusiveStartKey?: AttributeMap,
+  form?: ItemForm<T>,
+): PageOutput<T | AttributeMap> {
   let stripe = plan.firstStripe;
   let start = plan.start;
   if (exclusiveStartKey !== undefined) {
@@ -170,7 +198,7 @@ export function scanPage(
     stripe = location.stripe;
     start = after(location.key);
   }
-  const page = new Page(plan.table, plan.page, reader);
+  const page = new Page<T | AttributeMap>(plan.table, plan.page, reader, form ?? ATTRIBUTE_MAPS);
   for (; stripe < plan.endStripe; stripe++) {
     const full = page.fill(reader.range(stripe, { start, end: plan.end }));
     start = plan.start;

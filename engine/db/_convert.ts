@@ -4,10 +4,11 @@
  *
  * @module
  */
-import type { PageOutput } from "../api/_page.ts";
+import type { ItemForm, PageOutput } from "../api/_page.ts";
 import type { ExpressionInput } from "../api/_request.ts";
 import type { QueryInput } from "../api/query.ts";
 import type { ScanInput } from "../api/scan.ts";
+import { decodePlainItem } from "../codec/item_codec.ts";
 import { validation } from "../errors.ts";
 import type { AttributeMap, AttributeValue } from "../model/attribute_value.ts";
 import { marshall, marshallItem, unmarshallItem } from "../model/marshall.ts";
@@ -156,14 +157,32 @@ export function scanInput(tableName: string, options: ScanOptions): ScanInput {
 }
 
 /**
- * A JS page from a Query or Scan response.
+ * Items as the JS API returns them: decoded straight from their encoding to plain values (the
+ * AttributeMap path, `unmarshallItem(decodeItem(bytes))`, gives the same items and errors).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { encodeItem } from "../codec/item_codec.ts";
+ * import { PLAIN_ITEMS } from "./_convert.ts";
+ * assert.deepEqual(PLAIN_ITEMS.decode(encodeItem({ pk: { S: "a" }, n: { N: "1" } })), { pk: "a", n: 1 });
+ * assert.deepEqual(PLAIN_ITEMS.fromMap({ pk: { S: "a" } }), { pk: "a" });
+ * ```
+ */
+export const PLAIN_ITEMS: ItemForm<Item> = {
+  decode: decodePlainItem,
+  fromMap: (item) => unmarshallItem(item),
+};
+
+/**
+ * A JS page from a Query or Scan response whose items are plain ({@linkcode PLAIN_ITEMS}).
  *
  * @param output The response.
  * @returns The page.
  */
-export function toPage(output: PageOutput): Page {
+export function toPage(output: PageOutput<Item>): Page {
   const page: Page = {
-    items: output.Items === undefined ? [] : output.Items.map((item) => unmarshallItem(item)),
+    items: output.Items ?? [],
     count: output.Count,
     scannedCount: output.ScannedCount,
   };

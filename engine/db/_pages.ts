@@ -6,14 +6,19 @@
  * @module
  */
 import type { Reader } from "../api/_items.ts";
-import type { PageOutput } from "../api/_page.ts";
+import type { ItemForm, PageOutput } from "../api/_page.ts";
 import type { AttributeMap } from "../model/attribute_value.ts";
 import type { Store } from "../store/store.ts";
-import { toPage } from "./_convert.ts";
+import { PLAIN_ITEMS, toPage } from "./_convert.ts";
 import type { Item, Page } from "./table_options.ts";
 
-/** Reads one page of a planned Query or Scan. */
-export type ReadPage<P> = (reader: Reader, plan: P, start: AttributeMap | undefined) => PageOutput;
+/** Reads one page of a planned Query or Scan, its items in the form asked. */
+export type ReadPage<P> = (
+  reader: Reader,
+  plan: P,
+  start: AttributeMap | undefined,
+  form: ItemForm<Item>,
+) => PageOutput<Item>;
 
 /**
  * Pages through a planned Query or Scan on a snapshot of the store. The snapshot is released
@@ -37,7 +42,7 @@ export async function* pages<P>(
   const snapshot = store.snapshot();
   try {
     for (;;) {
-      const output = read(snapshot, plan, start);
+      const output = read(snapshot, plan, start, PLAIN_ITEMS);
       yield toPage(output);
       if (output.LastEvaluatedKey === undefined) return;
       start = output.LastEvaluatedKey;

@@ -20,6 +20,7 @@ import { tableNotFound, type TableRegistry } from "./table_registry.ts";
 import {
   conditionInput,
   isPlainPut,
+  PLAIN_ITEMS,
   plainItem,
   queryInput,
   scanInput,
@@ -314,7 +315,12 @@ export class Table {
   async query(options: QueryOptions): Promise<Page> {
     const input = queryInput(this.name, options);
     return toPage(
-      queryPage(this.#context.store, planQuery(this.#api, input), input.ExclusiveStartKey),
+      queryPage(
+        this.#context.store,
+        planQuery(this.#api, input),
+        input.ExclusiveStartKey,
+        PLAIN_ITEMS,
+      ),
     );
   }
 
@@ -378,7 +384,12 @@ export class Table {
   async scan(options: ScanOptions = {}): Promise<Page> {
     const input = scanInput(this.name, options);
     return toPage(
-      scanPage(this.#context.store, planScan(this.#api, input), input.ExclusiveStartKey),
+      scanPage(
+        this.#context.store,
+        planScan(this.#api, input),
+        input.ExclusiveStartKey,
+        PLAIN_ITEMS,
+      ),
     );
   }
 
