@@ -115,6 +115,19 @@ function unmarshalled(output: { Items?: unknown[]; Count: number; LastEvaluatedK
   };
 }
 
+/** Asserts that a `Table` page equals DynamoDB's page of the same request, unmarshalled. */
+function assertSamePage(
+  page: { items: unknown[]; count: number; lastEvaluatedKey?: unknown },
+  dynamo: { Items?: unknown[]; Count: number; LastEvaluatedKey?: unknown },
+  options: unknown,
+): void {
+  assert.deepEqual(
+    { items: page.items, count: page.count, lastEvaluatedKey: page.lastEvaluatedKey },
+    unmarshalled(dynamo),
+    JSON.stringify(options),
+  );
+}
+
 test("Table.query() returns the AttributeMap path's items, unmarshalled, for every kind of request (seeded)", async () => {
   const { db, orders } = await ordersDatabase("plain query pages");
   const ctx = db.apiContext();
@@ -133,12 +146,7 @@ test("Table.query() returns the AttributeMap path's items, unmarshalled, for eve
         expressionAttributeNames: { "#k": attribute },
       };
       const page = await orders.query(options as never);
-      const expected = unmarshalled(await query(ctx, dynamoInput("orders", options) as never));
-      assert.deepEqual(
-        { items: page.items, count: page.count, lastEvaluatedKey: page.lastEvaluatedKey },
-        expected,
-        JSON.stringify(options),
-      );
+      assertSamePage(page, await query(ctx, dynamoInput("orders", options) as never), options);
       returned += page.items.length;
       if (page.lastEvaluatedKey !== undefined) continued++;
     }
@@ -153,12 +161,7 @@ test("Table.scan() and scanPages() return the AttributeMap path's items, unmarsh
   for (const variant of VARIANTS) {
     const options = optionsOf(variant);
     const page = await orders.scan(options as never);
-    const expected = unmarshalled(await scan(ctx, dynamoInput("orders", options) as never));
-    assert.deepEqual(
-      { items: page.items, count: page.count, lastEvaluatedKey: page.lastEvaluatedKey },
-      expected,
-      JSON.stringify(options),
-    );
+    assertSamePage(page, await scan(ctx, dynamoInput("orders", options) as never), options);
     // Paging from one snapshot reads the same items as the one-shot pages chained.
     const paged = [];
     for await (const each of orders.scanPages({ ...options, limit: 13 } as never)) {
