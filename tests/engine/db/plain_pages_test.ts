@@ -42,12 +42,16 @@ function randomValue(rng: Rng, depth = 0): unknown {
   }
 }
 
-async function ordersDatabase(seed: string) {
+/**
+ * The index tests' `orders` table with 300 seeded items of every type; with `ttl`, a third of them
+ * expired (still stored: the sweeper is off), which makes every read decode AttributeMaps first.
+ */
+async function ordersDatabase(seed: string, ttl: boolean) {
   const rng = new Rng(testSeed(seed));
   const db = await Database.memory({ clock: () => NOW_SECONDS * 1000, ttlSweepIntervalMs: 0 });
   const orders = await db.createTable("orders", ORDERS.keySchema, {
     ...ORDERS.options,
-    ttl: { attributeName: "expires" },
+    ...(ttl ? { ttl: { attributeName: "expires" } } : {}),
   });
   for (let i = 0; i < 300; i++) {
     const item: Record<string, unknown> = {
@@ -60,9 +64,9 @@ async function ordersDatabase(seed: string) {
       note: randomValue(rng),
     };
     for (let a = 0; a < rng.int(5); a++) item[`extra${a}`] = randomValue(rng);
-    // A third expired (still stored: the sweeper is off), a third not yet, a third without TTL.
-    const ttl = rng.int(3);
-    if (ttl < 2) item.expires = NOW_SECONDS + (ttl === 0 ? -100 : 100);
+    // A third expired, a third not yet, a third without the attribute.
+    const expiry = rng.int(3);
+    if (expiry < 2) item.expires = NOW_SECONDS + (expiry === 0 ? -100 : 100);
     await orders.put(item);
     if (rng.int(10) === 0) await db.flush();
   }
@@ -128,64 +132,71 @@ function assertSamePage(
   );
 }
 
-test("Table.query() returns the AttributeMap path's items, unmarshalled, for every kind of request (seeded)", async () => {
-  const { db, orders } = await ordersDatabase("plain query pages");
-  const ctx = db.apiContext();
-  let returned = 0, continued = 0;
-  for (const variant of VARIANTS) {
-    const index = variant.indexName as string | undefined;
-    for (const key of ["c0", "c3", "new", "u7@example.com"]) {
-      const attribute = index === "byStatus"
-        ? "status"
-        : index === "byEmail"
-        ? "email"
-        : "customer";
-      const options = {
-        ...optionsOf(variant, { ":k": key }),
-        keyConditionExpression: "#k = :k",
-        expressionAttributeNames: { "#k": attribute },
-      };
-      const page = await orders.query(options as never);
-      assertSamePage(page, await query(ctx, dynamoInput("orders", options) as never), options);
-      returned += page.items.length;
-      if (page.lastEvaluatedKey !== undefined) continued++;
-    }
-  }
-  assert.ok(returned > 100 && continued > 3, `cases must read items: ${returned}, ${continued}`);
-  await db.close();
-});
+for (const ttl of [false, true]) {
+  const setting = ttl ? "with time to live" : "without time to live";
 
-test("Table.scan() and scanPages() return the AttributeMap path's items, unmarshalled (seeded)", async () => {
-  const { db, orders } = await ordersDatabase("plain scan pages");
-  const ctx = db.apiContext();
-  for (const variant of VARIANTS) {
-    const options = optionsOf(variant);
-    const page = await orders.scan(options as never);
-    assertSamePage(page, await scan(ctx, dynamoInput("orders", options) as never), options);
-    // Paging from one snapshot reads the same items as the one-shot pages chained.
-    const paged = [];
-    for await (const each of orders.scanPages({ ...options, limit: 13 } as never)) {
-      paged.push(...each.items);
-    }
-    const chained = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const input = dynamoInput("orders", { ...options, limit: 13 });
-      if (start !== undefined) {
-        input.ExclusiveStartKey = Object.fromEntries(
-          Object.entries(start).map(([k, v]) => [k, marshall(v, k)]),
-        );
+  test(`Table.query() returns the AttributeMap path's items, unmarshalled, for every kind of request, ${setting} (seeded)`, async () => {
+    const { db, orders } = await ordersDatabase(`plain query pages ${ttl}`, ttl);
+    const ctx = db.apiContext();
+    let returned = 0, continued = 0;
+    for (const variant of VARIANTS) {
+      const index = variant.indexName as string | undefined;
+      for (const key of ["c0", "c3", "new", "u7@example.com"]) {
+        const attribute = index === "byStatus"
+          ? "status"
+          : index === "byEmail"
+          ? "email"
+          : "customer";
+        const options = {
+          ...optionsOf(variant, { ":k": key }),
+          keyConditionExpression: "#k = :k",
+          expressionAttributeNames: { "#k": attribute },
+        };
+        const page = await orders.query(options as never);
+        assertSamePage(page, await query(ctx, dynamoInput("orders", options) as never), options);
+        returned += page.items.length;
+        if (page.lastEvaluatedKey !== undefined) continued++;
       }
-      const next = unmarshalled(await scan(ctx, input as never));
-      chained.push(...next.items);
-      start = next.lastEvaluatedKey as Record<string, unknown> | undefined;
-    } while (start !== undefined);
-    assert.deepEqual(paged, chained, JSON.stringify(options));
-    if (variant.select === undefined) {
-      assert.ok(paged.length > 0, JSON.stringify(options));
-      const now = NOW_SECONDS;
-      assert.ok(paged.every((item) => !((item.expires as number) < now)), "no expired item");
     }
-  }
-  await db.close();
-});
+    assert.ok(returned > 100 && continued > 3, `cases must read items: ${returned}, ${continued}`);
+    await db.close();
+  });
+
+  test(`Table.scan() and scanPages() return the AttributeMap path's items, unmarshalled, ${setting} (seeded)`, async () => {
+    const { db, orders } = await ordersDatabase(`plain scan pages ${ttl}`, ttl);
+    const ctx = db.apiContext();
+    let expiredRead = 0;
+    for (const variant of VARIANTS) {
+      const options = optionsOf(variant);
+      const page = await orders.scan(options as never);
+      assertSamePage(page, await scan(ctx, dynamoInput("orders", options) as never), options);
+      // Paging from one snapshot reads the same items as the one-shot pages chained.
+      const paged = [];
+      for await (const each of orders.scanPages({ ...options, limit: 13 } as never)) {
+        paged.push(...each.items);
+      }
+      const chained = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const input = dynamoInput("orders", { ...options, limit: 13 });
+        if (start !== undefined) {
+          input.ExclusiveStartKey = Object.fromEntries(
+            Object.entries(start).map(([k, v]) => [k, marshall(v, k)]),
+          );
+        }
+        const next = unmarshalled(await scan(ctx, input as never));
+        chained.push(...next.items);
+        start = next.lastEvaluatedKey as Record<string, unknown> | undefined;
+      } while (start !== undefined);
+      assert.deepEqual(paged, chained, JSON.stringify(options));
+      if (variant.select === undefined) {
+        assert.ok(paged.length > 0, JSON.stringify(options));
+        const expired = paged.filter((item) => (item.expires as number) < NOW_SECONDS).length;
+        if (ttl) assert.equal(expired, 0, "time to live hides expired items");
+        expiredRead += expired;
+      }
+    }
+    if (!ttl) assert.ok(expiredRead > 0, "without time to live, expired items are read");
+    await db.close();
+  });
+}
