@@ -40,7 +40,9 @@ function pageOf(body: Wire): Page {
     Count: Number(body.Count ?? 0),
     ScannedCount: Number(body.ScannedCount ?? 0),
   } as Parameters<typeof toPage>[0];
-  if (Array.isArray(body.Items)) output.Items = body.Items.map((item) => mapFromWire(item));
+  if (Array.isArray(body.Items)) {
+    output.Items = body.Items.map((item) => unmarshallItem(mapFromWire(item)));
+  }
   if (body.LastEvaluatedKey !== undefined) {
     output.LastEvaluatedKey = mapFromWire(body.LastEvaluatedKey);
   }
