@@ -308,7 +308,7 @@ export class Store {
         // Nothing reads this store any more: its memory goes back now, for whatever the process
         // opens next (reopening the database, say) rather than at the next full collection.
         for (const stripe of this.#stripes) {
-          for (const memory of [stripe.memtable, ...stripe.immutables]) this.#retire(memory);
+          for (const memory of [stripe.memtable, ...stripe.immutables]) memory.release();
         }
         this.#cache.release();
       }
